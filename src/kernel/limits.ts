@@ -1,0 +1,18 @@
+/** Every loop, batch and page has a limit; they live here. */
+export const limits = {
+  /** Longest accepted feed line, in bytes. */
+  feedLineBytesMax: 1_000_000,
+  /** Errors printed for one import before the rest are summarised. */
+  importErrorsReportedMax: 1_000,
+  /** Rows per COPY batch in bulk paths. */
+  copyBatchRows: 10_000,
+  /** Page size bounds for list endpoints. */
+  pageSizeDefault: 50,
+  pageSizeMax: 1_000,
+  /** Largest request body accepted by POST /imports, in bytes. */
+  importBodyBytesMax: 512 * 1024 * 1024,
+  /** Contact points per customer. */
+  contactPointsPerCustomerMax: 50,
+  /** Longest free-text field (names, address lines). */
+  textLengthMax: 500,
+} as const;
