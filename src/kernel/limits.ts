@@ -11,8 +11,12 @@ export const limits = {
   pageSizeMax: 1_000,
   /** Largest request body accepted by POST /imports, in bytes. */
   importBodyBytesMax: 512 * 1024 * 1024,
-  /** Contact points per customer. */
-  contactPointsPerCustomerMax: 50,
+  /** Phones, emails or addresses per customer (each kind). */
+  contactPointsPerKindMax: 20,
+  /** Longest id (customer, account, payment) in a feed. */
+  idLengthMax: 64,
+  /** Longest customer name. */
+  nameLengthMax: 200,
   /** Longest free-text field (names, address lines). */
   textLengthMax: 500,
 } as const;

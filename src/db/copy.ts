@@ -1,0 +1,54 @@
+/** Helpers for PostgreSQL COPY in text format (pg-copy-streams). */
+import { once } from 'node:events';
+import type { Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import copyStreams from 'pg-copy-streams';
+import type pg from 'pg';
+
+const SPECIAL = /[\\\t\n\r]/;
+
+/** One COPY text field: NULL as \N, backslash, tab and line breaks escaped. */
+export function copyField(value: string | number | bigint | boolean | null | undefined): string {
+  if (value === null || value === undefined) return '\\N';
+  if (typeof value !== 'string') return String(value);
+  if (!SPECIAL.test(value)) return value;
+  return value.replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+}
+
+export function copyBytea(value: Buffer | null): string {
+  return value === null ? '\\N' : '\\\\x' + value.toString('hex');
+}
+
+/** A COPY FROM STDIN writer that batches rows and honours back-pressure. */
+export class CopyWriter {
+  #buffer: string[] = [];
+  #stream: Writable;
+  rows = 0;
+
+  private constructor(stream: Writable, private readonly batchRows: number) {
+    this.#stream = stream;
+  }
+
+  static open(client: pg.ClientBase, sql: string, batchRows = 2_000): CopyWriter {
+    return new CopyWriter(client.query(copyStreams.from(sql)), batchRows);
+  }
+
+  async write(fields: string[]): Promise<void> {
+    this.#buffer.push(fields.join('\t'));
+    this.rows++;
+    if (this.#buffer.length >= this.batchRows) await this.#flush();
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#buffer.length === 0) return;
+    const chunk = this.#buffer.join('\n') + '\n';
+    this.#buffer = [];
+    if (!this.#stream.write(chunk)) await once(this.#stream, 'drain');
+  }
+
+  async end(): Promise<void> {
+    await this.#flush();
+    this.#stream.end();
+    await finished(this.#stream);
+  }
+}

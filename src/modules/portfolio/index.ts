@@ -1,0 +1,12 @@
+/** Public surface of the portfolio module: customers, card accounts, statements, payments, feed import. */
+export type * from './domain/feed-records.ts';
+export { FEED_RECORD_TYPES, ACCOUNT_STATUSES, PARTY_ROLES, LANGUAGES } from './domain/feed-records.ts';
+export { validateFeedRecord, type FieldError, type ValidRecord } from './domain/feed-validation.ts';
+export { demoPortfolio } from './domain/demo-portfolio.ts';
+export { readFeed, formatFromName, FEED_FORMATS, type FeedFormat, type FeedLine } from './feed-reader.ts';
+export { importFeed, type ImportOutcome, type ImportProblem, type ImportSummary, type ImportOptions } from './feed-import.service.ts';
+export { PiiCipher, maskIdentifier, maskPhone } from './pii-cipher.ts';
+export {
+  agingInputs, findAccount, findContactPoints, findHostSnapshot, findPayments, findStatements,
+  type AgingInput, type AccountRow,
+} from './portfolio.repository.ts';
