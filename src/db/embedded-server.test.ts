@@ -18,7 +18,15 @@ afterEach(async () => {
 
 function tempDataDir(): string {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'recourse-db-test-'));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  cleanups.push(async () => {
+    // Runs after the leases' cleanups; a server still up here means the test failed, so do not leak it.
+    const pid = postmasterPid(dir);
+    if (pid !== undefined && alive(pid)) {
+      process.kill(pid, 'SIGQUIT'); // immediate shutdown
+      await waitUntil(() => !alive(pid), 'the leaked postmaster exits');
+    }
+    rmSync(dir, { recursive: true, force: true });
+  });
   return dir;
 }
 
@@ -202,6 +210,7 @@ describe('acquireDatabase', () => {
   it('starts despite a postmaster.pid naming a dead process', async () => {
     const dataDir = tempDataDir();
     await (await acquire(dataDir)).release();
+    expect(postmasterPid(dataDir)).toBeUndefined(); // never fake the pid file of a live server
     const dead = spawn(process.execPath, ['-e', '']);
     await new Promise((resolve) => dead.on('exit', resolve));
     const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');

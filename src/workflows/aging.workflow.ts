@@ -97,11 +97,11 @@ async function stageResults(writer: pg.ClientBase, reader: pg.ClientBase, asOf: 
 async function recordBucketMoves(client: pg.ClientBase, asOf: string, buckets: string[]) {
   const { rows } = await client.query<{ kind: string; n: string }>(
     `with moves as (
-       select r.account_id, r.customer_id, coalesce(d.bucket, $2[1]) as from_bucket, r.bucket as to_bucket,
-              array_position($2::text[], coalesce(d.bucket, $2[1])) as from_index, array_position($2::text[], r.bucket) as to_index,
+       select r.account_id, r.customer_id, coalesce(d.bucket, ($2::text[])[1]) as from_bucket, r.bucket as to_bucket,
+              array_position($2::text[], coalesce(d.bucket, ($2::text[])[1])) as from_index, array_position($2::text[], r.bucket) as to_index,
               r.days_past_due
        from aging_result r left join account_delinquency d on d.account_id = r.account_id
-       where coalesce(d.bucket, $2[1]) <> r.bucket),
+       where coalesce(d.bucket, ($2::text[])[1]) <> r.bucket),
      inserted as (
        insert into account_events (account_id, customer_id, occurred_on, kind, data)
        select account_id, customer_id, $1::date,

@@ -255,7 +255,7 @@ const MIX: readonly { kind: Kind; weight: number; missed: readonly [number, numb
   { kind: 'delinquent', weight: 60, missed: [1, 1] }, // M1
   { kind: 'delinquent', weight: 30, missed: [2, 2] }, // M2
   { kind: 'delinquent', weight: 20, missed: [3, 3] }, // M3
-  { kind: 'delinquent', weight: 40, missed: [4, 11] }, // M4..M11: stopped paying 4–11 months ago
+  { kind: 'delinquent', weight: 0, missed: [4, 11] }, // M4..M11: stopped paying 4–11 months ago
 ];
 
 function accountProfile(rng: Rng): Profile {

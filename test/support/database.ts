@@ -1,0 +1,67 @@
+/** A fresh database per test file, cloned from the migrated template built in global-setup. */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { adminUrl, withDatabase } from '../../src/db/index.ts';
+import { runtimeOn, type Runtime } from '../../src/runtime.ts';
+import type { Config } from '../../src/config.ts';
+import { fixedClock, type Clock } from '../../src/kernel/clock.ts';
+
+export const TEST_PII_KEY = Buffer.alloc(32, 7);
+
+export interface TestDatabase { name: string; url: string; drop(): Promise<void> }
+
+async function admin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: adminUrl(inject('databaseUrl')) });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** A new database: a clone of the migrated template, or empty with `{ empty: true }`. */
+export async function createTestDatabase(options: { empty?: boolean } = {}): Promise<TestDatabase> {
+  const name = `recourse_test_${randomBytes(6).toString('hex')}`;
+  const template = options.empty ? 'template0' : inject('templateDatabase');
+  await admin((c) => c.query(`create database ${name} template ${template}`));
+  return {
+    name,
+    url: withDatabase(inject('databaseUrl'), name),
+    drop: () => admin((c) => c.query(`drop database if exists ${name} with (force)`)).then(() => {}),
+  };
+}
+
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    dataDir: mkdtempSync(join(tmpdir(), 'recourse-data-')),
+    databaseUrl: null,
+    port: 0,
+    host: '127.0.0.1',
+    logLevel: 'silent',
+    timeZone: 'Asia/Shanghai',
+    demoAccounts: 0,
+    demoSeed: 1,
+    piiKey: TEST_PII_KEY,
+    ...overrides,
+  };
+}
+
+/** A Runtime on a fresh database; `close()` also drops the database. */
+export async function createTestRuntime(options: { clock?: Clock; config?: Partial<Config> } = {}): Promise<Runtime & { db: TestDatabase }> {
+  const db = await createTestDatabase();
+  const clock = options.clock ?? fixedClock(new Date('2026-06-30T04:00:00Z'));
+  const rt = await runtimeOn(db.url, testConfig(options.config), async () => {}, clock);
+  return {
+    ...rt,
+    db,
+    async close() {
+      await rt.close();
+      await db.drop();
+    },
+  };
+}
