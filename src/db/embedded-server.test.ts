@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -207,7 +207,7 @@ describe('acquireDatabase', () => {
     expectStopped(dataDir, newPid);
   });
 
-  it('starts despite a postmaster.pid naming a dead process', async () => {
+  it('starts despite a postmaster.pid naming a dead process and a lock left by a crash', async () => {
     const dataDir = tempDataDir();
     await (await acquire(dataDir)).release();
     expect(postmasterPid(dataDir)).toBeUndefined(); // never fake the pid file of a live server
@@ -215,6 +215,10 @@ describe('acquireDatabase', () => {
     await new Promise((resolve) => dead.on('exit', resolve));
     const pidFile = path.join(dataDir, 'pg', 'postmaster.pid');
     writeFileSync(pidFile, `${dead.pid}\n${path.join(dataDir, 'pg')}\n0\n1\n\n127.0.0.1\n0 0\nready\n`);
+    // proper-lockfile's lock is a directory whose mtime its holder keeps fresh; a crashed holder's goes stale.
+    mkdirSync(path.join(dataDir, 'lock'));
+    const aMinuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(path.join(dataDir, 'lock'), aMinuteAgo, aMinuteAgo);
 
     const lease = await acquire(dataDir);
     expect(await selectOne(lease.url)).toMatchObject({ one: 1 });

@@ -195,6 +195,34 @@ describe('demoPortfolio', () => {
     }
   });
 
+  it('has the intended delinquency buckets, read back from statements and payments alone', () => {
+    const groups = byAccount(PORTFOLIO);
+    const buckets = [0, 0, 0, 0, 0]; // M0, M1, M2, M3, M4+
+    let delinquent = 0;
+    let partialPayers = 0;
+    for (const { statements, payments } of groups) {
+      const { missed, partial } = missedMinimums(statements, payments, AS_OF);
+      buckets[Math.min(missed, 4)]!++;
+      if (missed > 0) delinquent++;
+      if (partial) partialPayers++;
+    }
+    const share = buckets.map((n) => n / groups.length);
+    // Intended: 85% current or cured, 6% M1, 3% M2, 2% M3, 4% M4+; bounds are about ±3 standard deviations.
+    expect(share[0]).toBeGreaterThan(0.8);
+    expect(share[0]).toBeLessThan(0.9);
+    expect(share[1]).toBeGreaterThan(0.04);
+    expect(share[1]).toBeLessThan(0.085);
+    expect(share[2]).toBeGreaterThan(0.015);
+    expect(share[2]).toBeLessThan(0.05);
+    expect(share[3]).toBeGreaterThan(0.008);
+    expect(share[3]).toBeLessThan(0.035);
+    expect(share[4]).toBeGreaterThan(0.025);
+    expect(share[4]).toBeLessThan(0.06);
+    // Some debtors in arrears still send sums below the minimum.
+    expect(partialPayers / delinquent).toBeGreaterThan(0.08);
+    expect(partialPayers / delinquent).toBeLessThan(0.5);
+  });
+
   it('checks its options where it is called', () => {
     for (const bad of [
       { accounts: -1, seed: 1, asOf: AS_OF },
@@ -206,6 +234,29 @@ describe('demoPortfolio', () => {
     expect(collect(0)).toEqual([]);
   });
 });
+
+/**
+ * Consecutive most recent statements (whose due date has passed) not paid down by their minimum
+ * before the next statement, and whether anything at all was paid on them. Payments for a
+ * statement post between it and the next one, so the window identifies them.
+ */
+function missedMinimums(statements: readonly FeedStatement[], payments: readonly FeedPayment[], asOf: EpochDay): { missed: number; partial: boolean } {
+  let missed = 0;
+  let partial = false;
+  for (let t = statements.length - 1; t >= 0; t--) {
+    const s = statements[t]!;
+    if (day(s.dueDate) > asOf) continue;
+    const from = day(s.statementDate);
+    const until = t + 1 < statements.length ? day(statements[t + 1]!.statementDate) : asOf;
+    const paid = payments
+      .filter((p) => day(p.postedOn) > from && day(p.postedOn) <= until)
+      .reduce((sum, p) => sum + fen(p.amount), 0n);
+    if (paid >= fen(s.minimumDue)) break;
+    missed++;
+    partial ||= paid > 0n;
+  }
+  return { missed, partial };
+}
 
 /**
  * Collects failed checks rather than throwing at the first, so that one run lists every kind of bad

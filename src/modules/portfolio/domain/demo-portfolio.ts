@@ -7,6 +7,13 @@
  * time (customer, account, statements oldest first, payments oldest first), so memory stays
  * constant however many accounts are asked for. Money is bigint fen throughout; randomness only
  * ever picks integers (per mille, days), never float amounts.
+ *
+ * Behaviour mix (MIX below): 78% current (55% of them pay in full, the rest the minimum or more),
+ * 7% forgetters (one payment 1–7 days late, late fee, then on time again), and 15% who stopped
+ * paying: 6% M1, 3% M2, 2% M3, 4% M4–M11. Those who stop pay only the minimum for two months while
+ * spending hard, then nothing (or, for 30% of them, now and then a sum below the minimum); their
+ * balances grow by 0.05%/day interest and 5% late fees, and some of the deepest cards are frozen
+ * or restricted.
  */
 import { addMonths, civilOf, epochDayOf, formatPlainDate, type EpochDay } from '../../../kernel/dates.ts';
 import { formatAmount } from '../../../kernel/money.ts';
@@ -52,7 +59,7 @@ export function demoPortfolio(options: DemoPortfolioOptions): Generator<FeedReco
 }
 
 function* accountsFrom({ accounts, seed, asOf }: DemoPortfolioOptions): Generator<FeedRecord> {
-  for (let index = 1; index <= accounts; index++) yield* demoAccountRecords(seed, index, asOf);
+  for (let index = 1; index <= accounts; index++) yield* accountRecords(seed, index, asOf);
 }
 
 /**
@@ -60,6 +67,12 @@ function* accountsFrom({ accounts, seed, asOf }: DemoPortfolioOptions): Generato
  * regenerate or shard any account without generating the ones before it.
  */
 export function demoAccountRecords(seed: number, index: number, asOf: EpochDay): FeedRecord[] {
+  checkOptions({ accounts: index, seed, asOf });
+  if (index < 1) throw new RangeError(`account index starts at 1, got ${index}`);
+  return accountRecords(seed, index, asOf);
+}
+
+function accountRecords(seed: number, index: number, asOf: EpochDay): FeedRecord[] {
   const rng = seededRng(accountSeed(seed, index));
   const person = buildCustomer(rng, index, asOf);
   const profile = accountProfile(rng);
@@ -248,14 +261,14 @@ interface Profile {
   breakdown: boolean;
 }
 
-/** The behaviour mix, per thousand accounts (see the file's header and the test of the mix). */
+/** The behaviour mix, per thousand accounts (described in the file's header; the tests read it back from the feed). */
 const MIX: readonly { kind: Kind; weight: number; missed: readonly [number, number] }[] = [
   { kind: 'current', weight: 780, missed: [0, 0] },
   { kind: 'forgetter', weight: 70, missed: [0, 0] }, // one late payment, cured
   { kind: 'delinquent', weight: 60, missed: [1, 1] }, // M1
   { kind: 'delinquent', weight: 30, missed: [2, 2] }, // M2
   { kind: 'delinquent', weight: 20, missed: [3, 3] }, // M3
-  { kind: 'delinquent', weight: 0, missed: [4, 11] }, // M4..M11: stopped paying 4–11 months ago
+  { kind: 'delinquent', weight: 40, missed: [4, 11] }, // M4..M11: stopped paying 4–11 months ago
 ];
 
 function accountProfile(rng: Rng): Profile {
