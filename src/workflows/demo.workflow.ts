@@ -11,16 +11,16 @@ import { ageAllAccounts, type AgingRunSummary } from './aging.workflow.ts';
 
 export interface DemoSummary { asOf: string; seed: number; accounts: number; import: ImportSummary; aging: AgingRunSummary | null }
 
-function* demoLines(options: { accounts: number; seed: number; asOf: EpochDay }): Generator<string> {
+function* demoLines(options: { accounts: number; seed: number; asOf: EpochDay }): Generator<Buffer> {
   let batch: string[] = [];
   for (const record of demoPortfolio(options)) {
     batch.push(JSON.stringify(record));
     if (batch.length === 500) {
-      yield batch.join('\n') + '\n';
+      yield Buffer.from(batch.join('\n') + '\n');
       batch = [];
     }
   }
-  if (batch.length) yield batch.join('\n') + '\n';
+  if (batch.length) yield Buffer.from(batch.join('\n') + '\n');
 }
 
 export async function loadDemoPortfolio(rt: Runtime, options: { accounts: number; seed: number; asOf: EpochDay }): Promise<DemoSummary> {
