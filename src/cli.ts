@@ -259,7 +259,8 @@ export async function main(argv: string[], io: CliIo, deps: CliDeps): Promise<nu
     return exitCode;
   } catch (e) {
     if (e instanceof CommanderError) {
-      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return EXIT.ok;
+      // --help and --version exit 0; usage shown because a command or subcommand is missing
+      // (`recourse`, `recourse report`) is a usage error like any other: exit 2.
       return e.exitCode === 0 ? EXIT.ok : EXIT.invalid;
     }
     if (e instanceof CliFailure) {

@@ -3,6 +3,7 @@
  * status in one table; internals (stack traces, SQL) never reach the client.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 
 const STATUS_BY_CODE: Record<string, number> = {
@@ -15,6 +16,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   internal_error: 500,
+  service_unavailable: 503,
 };
 
 export interface Problem { code: string; title: string; detail?: string; [extra: string]: unknown }
@@ -28,12 +30,45 @@ export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply
     .send({ type: `https://recourse.dev/problems/${code.replace(/_/g, '-')}`, title, status, code, ...rest });
 }
 
+/** The problem document, for the OpenAPI description of error responses. */
+const problemSchema = z.looseObject({
+  type: z.string(), title: z.string(), status: z.number().int(), code: z.string(), detail: z.string().optional(),
+  errors: z.array(z.looseObject({ line: z.number().int().optional(), field: z.string(), message: z.string() })).optional(),
+});
+
+const PROBLEM_DESCRIPTIONS: Record<number, string> = {
+  400: 'Invalid request (invalid_request, invalid_cursor): `errors` names each field',
+  404: 'Not found (account_not_found, not_found)',
+  413: 'Body too large (payload_too_large)',
+  415: 'Unsupported content type (unsupported_media_type)',
+  422: 'Invalid feed (invalid_feed): `errors` lists {line, field, message}; nothing was written',
+  500: 'Internal error (internal_error): only a reference id, details are in the server log',
+  503: 'The database does not answer (service_unavailable)',
+};
+
+/** Route `response` entries documenting problem responses with these statuses. */
+export function problemResponses<S extends number>(...statuses: S[]): Record<S, { description: string; content: { 'application/problem+json': { schema: typeof problemSchema } } }> {
+  return Object.fromEntries(statuses.map((s) => [s, { description: PROBLEM_DESCRIPTIONS[s] ?? 'Problem details', content: { 'application/problem+json': { schema: problemSchema } } }])) as never;
+}
+
+interface FieldProblem { field: string; message: string }
+
+/** One entry per offending field: `querystring.limit`, or `querystring.foo` for an unknown parameter. */
+function validationErrors(error: FastifyError & { validation: NonNullable<FastifyError['validation']> }): FieldProblem[] {
+  const at = (path: string[]) => [error.validationContext ?? 'request', ...path].join('.');
+  return error.validation.flatMap((v): FieldProblem[] => {
+    const path = (v.instancePath || '').split('/').filter(Boolean);
+    const keys = (v.params as { keys?: unknown } | undefined)?.keys;
+    if (v.keyword === 'unrecognized_keys' && Array.isArray(keys)) {
+      return keys.map((k) => ({ field: at([...path, String(k)]), message: 'is not a known parameter' }));
+    }
+    return [{ field: at(path), message: v.message ?? 'is invalid' }];
+  });
+}
+
 export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (hasZodFastifySchemaValidationErrors(error)) {
-    const errors = error.validation.map((v) => ({
-      field: [error.validationContext, ...(v.instancePath || '').split('/').filter(Boolean)].join('.'),
-      message: v.message ?? 'is invalid',
-    }));
+    const errors = validationErrors(error);
     return sendProblem(reply, { code: 'invalid_request', title: 'The request is invalid', detail: errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors });
   }
   if (error.statusCode === 413 || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
@@ -43,6 +78,7 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
     return sendProblem(reply, { code: 'unsupported_media_type', title: 'Unsupported content type', detail: 'send application/x-ndjson, text/csv or application/json' });
   }
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
+    // Fastify's own client errors (bad JSON, bad URL …): their messages describe the request, not internals.
     return sendProblem(reply, { code: 'invalid_request', title: 'The request is invalid', detail: error.message });
   }
   request.log.error({ err: error }, 'request failed');

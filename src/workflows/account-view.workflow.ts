@@ -10,7 +10,7 @@ import { limits } from '../kernel/limits.ts';
 import {
   findAccount, findContactPoints, findHostSnapshot, findPayments, findStatements, maskIdentifier, maskPhone,
 } from '../modules/portfolio/index.ts';
-import { ageAccount, bucketOfCycles, compileAgingPolicy, type AgingPolicyDocument } from '../modules/delinquency/index.ts';
+import { ageAccount, bucketOfCycles, compileAgingPolicy, loadDefaultAgingPolicy, type AgingPolicyDocument } from '../modules/delinquency/index.ts';
 
 function maskEmail(address: string): string {
   const at = address.indexOf('@');
@@ -21,7 +21,32 @@ function maskAddressLine(line: string): string {
   return [...line].slice(0, 6).join('') + '****';
 }
 
-export async function showAccount(pool: pg.Pool, accountId: string, asOf: EpochDay, policyDoc: AgingPolicyDocument): Promise<Result<unknown, 'account_not_found'>> {
+/** `recourse account show --json` and GET /accounts/:id: personal data masked, money as decimal strings. */
+export interface AccountView {
+  asOf: string;
+  customer: {
+    id: string; name: string; nationalId: string | null;
+    phones: ({ number: string } & Party)[];
+    emails: ({ address: string } & Party)[];
+    addresses: ({ line: string; city?: string; region?: string; postalCode?: string; country?: string } & Party)[];
+    timeZone: string; language: string;
+  };
+  account: { id: string; currency: string; creditLimit: string | null; openedOn: string; status: string };
+  balances: { balance: string | null; overdue: string | null; lastStatementDate: string | null; minimumDue: string | null; dueDate: string | null; lastPaymentOn: string | null };
+  daysPastDue: number;
+  bucket: string;
+  lateCountCumulative: number;
+  lateCountConsecutive: number;
+  oldestUnpaidDueOn: string | null;
+  hostSnapshot: { cyclesDelinquent: number; bucket: string; amountDue: string | null; balance: string | null } | null;
+  statements: { statementDate: string; dueDate: string; minimumDue: string | null; closingBalance: string | null; principal: string | null; interest: string | null; fees: string | null }[];
+  payments: { id: string; postedOn: string; amount: string | null; channel: string | null }[];
+}
+interface Party { role: string; verified: boolean; source: string | null }
+
+const ADDRESS_DETAILS = ['city', 'region', 'postalCode', 'country'] as const;
+
+export async function showAccount(pool: pg.Pool, accountId: string, asOf: EpochDay, policyDoc: AgingPolicyDocument): Promise<Result<AccountView, 'account_not_found'>> {
   const account = await findAccount(pool, accountId);
   if (!account) return err('account_not_found', `no account ${JSON.stringify(accountId)}`);
   const asOfText = formatPlainDate(asOf);
@@ -39,7 +64,10 @@ export async function showAccount(pool: pg.Pool, accountId: string, asOf: EpochD
     compileAgingPolicy(policyDoc, account.currency),
   );
   const latest = statements.at(-1);
-  const party = (c: (typeof contacts)[number]) => ({ role: c.party_role, verified: c.verified, source: c.source });
+  const party = (c: (typeof contacts)[number]): Party => ({ role: c.party_role, verified: c.verified, source: c.source });
+  // Only the known address details are shown (never whatever else a stored details object holds).
+  const addressDetails = (c: (typeof contacts)[number]) =>
+    Object.fromEntries(ADDRESS_DETAILS.flatMap((k) => (typeof c.details?.[k] === 'string' ? [[k, c.details[k]]] : []))) as Partial<Record<(typeof ADDRESS_DETAILS)[number], string>>;
   return ok({
     asOf: asOfText,
     customer: {
@@ -48,7 +76,7 @@ export async function showAccount(pool: pg.Pool, accountId: string, asOf: EpochD
       nationalId: maskIdentifier(account.national_id_last4),
       phones: contacts.filter((c) => c.kind === 'phone').map((c) => ({ number: maskPhone(c.value), ...party(c) })),
       emails: contacts.filter((c) => c.kind === 'email').map((c) => ({ address: maskEmail(c.value), ...party(c) })),
-      addresses: contacts.filter((c) => c.kind === 'address').map((c) => ({ line: maskAddressLine(c.value), ...(c.details ?? {}), ...party(c) })),
+      addresses: contacts.filter((c) => c.kind === 'address').map((c) => ({ line: maskAddressLine(c.value), ...addressDetails(c), ...party(c) })),
       timeZone: account.time_zone,
       language: account.language,
     },
@@ -69,7 +97,7 @@ export async function showAccount(pool: pg.Pool, accountId: string, asOf: EpochD
     lateCountCumulative: aging.lateCountCumulative,
     lateCountConsecutive: aging.lateCountConsecutive,
     oldestUnpaidDueOn: aging.oldestUnpaidDueOn === null ? null : formatPlainDate(aging.oldestUnpaidDueOn),
-    hostSnapshot: host && {
+    hostSnapshot: host === null ? null : {
       cyclesDelinquent: host.cycles_delinquent, bucket: bucketOfCycles(host.cycles_delinquent, policyDoc.buckets),
       amountDue: money(host.amount_due_minor), balance: money(host.balance_minor),
     },
@@ -81,7 +109,11 @@ export async function showAccount(pool: pg.Pool, accountId: string, asOf: EpochD
   });
 }
 
-export interface AccountListQuery { bucket?: string | undefined; daysPastDueMin?: number | undefined; daysPastDueMax?: number | undefined; limit?: number | undefined; cursor?: string | undefined }
+export interface AccountListQuery {
+  bucket?: string | undefined; daysPastDueMin?: number | undefined; daysPastDueMax?: number | undefined; limit?: number | undefined; cursor?: string | undefined;
+  /** The bucket names `bucket` must be one of (default: the default aging policy's). */
+  bucketNames?: readonly string[] | undefined;
+}
 export interface AccountListItem { id: string; customerId: string; bucket: string | null; daysPastDue: number | null; balance: string | null; overdue: string | null; currency: string; agedAsOf: string | null }
 
 export function encodeCursor(accountId: string): string {
@@ -94,11 +126,22 @@ export function decodeCursor(cursor: string): string | null {
   return encodeCursor(text) === cursor ? text : null;
 }
 
-/** Accounts in id order with their stored aging (from the last `recourse age`), filtered and paged by cursor. */
-export async function listAccounts(pool: pg.Pool, query: AccountListQuery): Promise<Result<{ accounts: AccountListItem[]; nextCursor: string | null }, 'invalid_cursor'>> {
+/**
+ * Accounts in id order with their stored aging (from the last `recourse age`), filtered and paged by cursor.
+ * A bucket the aging policy does not define, or an empty days-past-due range, is an error rather than an
+ * empty list (a typo such as `m2` must not look like "no accounts").
+ */
+export async function listAccounts(pool: pg.Pool, query: AccountListQuery): Promise<Result<{ accounts: AccountListItem[]; nextCursor: string | null }, 'invalid_cursor' | 'invalid_request'>> {
   const limit = Math.min(query.limit ?? limits.pageSizeDefault, limits.pageSizeMax);
   const after = query.cursor === undefined ? null : decodeCursor(query.cursor);
-  if (query.cursor !== undefined && after === null) return err('invalid_cursor', `cursor ${JSON.stringify(query.cursor)} is not one this server issued`);
+  if (query.cursor !== undefined && after === null) return err('invalid_cursor', `cursor ${JSON.stringify(query.cursor)} is not one this server issued`, { field: 'cursor' });
+  if (query.bucket !== undefined) {
+    const names = (query.bucketNames ?? (await loadDefaultAgingPolicy()).buckets.map((b) => b.name));
+    if (!names.includes(query.bucket)) return err('invalid_request', `bucket ${JSON.stringify(query.bucket)} is not one of ${names.join(', ')}`, { field: 'bucket' });
+  }
+  if (query.daysPastDueMin !== undefined && query.daysPastDueMax !== undefined && query.daysPastDueMin > query.daysPastDueMax) {
+    return err('invalid_request', `the days-past-due minimum (${query.daysPastDueMin}) is above the maximum (${query.daysPastDueMax})`, { field: 'dpdMin' });
+  }
   const { rows } = await pool.query<{ account_id: string; customer_id: string; currency: string; bucket: string | null; days_past_due: number | null; balance_minor: bigint | null; overdue_minor: bigint | null; as_of: string | null }>(
     `select a.account_id, a.customer_id, a.currency, d.bucket, d.days_past_due, d.balance_minor, d.overdue_minor, d.as_of
      from card_accounts a left join account_delinquency d on d.account_id = a.account_id

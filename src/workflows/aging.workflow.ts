@@ -44,7 +44,12 @@ export async function ageAllAccounts(pool: pg.Pool, asOfText: string, policyDoc:
   const asOf = parsePlainDate(asOfText);
   if (asOf === null) return err('invalid_date', `--as-of ${JSON.stringify(asOfText)} is not a real date (YYYY-MM-DD)`);
   const writer = await pool.connect();
-  const reader = await pool.connect();
+  const reader = await pool.connect().catch((e: unknown) => {
+    writer.release();
+    throw e;
+  });
+  // A client that failed mid-COPY cannot go back to the pool: its connection may still be streaming.
+  let failure: Error | undefined;
   try {
     await writer.query('begin');
     await writer.query('select pg_advisory_xact_lock($1)', [AGING_LOCK]);
@@ -64,11 +69,12 @@ export async function ageAllAccounts(pool: pg.Pool, asOfText: string, policyDoc:
     await writer.query('commit');
     return ok({ asOf: formatPlainDate(asOf), accounts, changed, bucketMoves, policy: { id: policyDoc.id, version: policyDoc.version } });
   } catch (e) {
+    failure = e instanceof Error ? e : new Error(String(e));
     await writer.query('rollback').catch(() => {});
     throw e;
   } finally {
-    writer.release();
-    reader.release();
+    writer.release(failure);
+    reader.release(failure);
   }
 }
 
@@ -82,7 +88,7 @@ async function stageResults(writer: pg.ClientBase, reader: pg.ClientBase, asOf: 
     for await (const input of agingInputs(reader, formatPlainDate(asOf))) {
       const r = ageInput(input, asOf, policyFor);
       await copy.write([
-        copyField(input.accountId), copyField(input.customerId), String(r.daysPastDue), r.bucket, String(r.overdueMinor),
+        copyField(input.accountId), copyField(input.customerId), String(r.daysPastDue), copyField(r.bucket), String(r.overdueMinor),
         String(r.balanceMinor), String(r.lateCountCumulative), String(r.lateCountConsecutive),
         r.oldestUnpaidDueOn === null ? '\\N' : formatPlainDate(r.oldestUnpaidDueOn),
       ]);
@@ -107,7 +113,7 @@ async function recordBucketMoves(client: pg.ClientBase, asOf: string, buckets: s
        select account_id, customer_id, $1::date,
               case when to_index > from_index then 'roll_forward' when to_index = 1 then 'cure' else 'roll_back' end,
               jsonb_build_object('from', from_bucket, 'to', to_bucket, 'daysPastDue', days_past_due)
-       from moves returning kind)
+       from moves order by account_id returning kind)
      select kind, count(*) as n from inserted group by kind`,
     [asOf, buckets],
   );
@@ -137,14 +143,19 @@ async function applyResults(client: pg.ClientBase, asOf: string): Promise<number
 async function bucketsAsOf(pool: pg.Pool, asOf: EpochDay, policyDoc: AgingPolicyDocument, visit: (input: AgingInput, bucket: string, balanceMinor: bigint, fromHost: boolean) => void) {
   const policyFor = policyCache(policyDoc);
   const client = await pool.connect();
+  let failure: Error | undefined;
   try {
     for await (const input of agingInputs(client, formatPlainDate(asOf))) {
       const r = ageInput(input, asOf, policyFor);
       if (input.hostCyclesDelinquent !== null) visit(input, bucketOfCycles(input.hostCyclesDelinquent, policyDoc.buckets), r.balanceMinor, true);
       else visit(input, r.bucket, r.balanceMinor, false);
     }
+  } catch (e) {
+    failure = e instanceof Error ? e : new Error(String(e));
+    throw e;
   } finally {
-    client.release();
+    // Leaving the loop early leaves the COPY unfinished: such a client is discarded, not pooled.
+    client.release(failure);
   }
 }
 

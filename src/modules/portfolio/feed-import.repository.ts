@@ -52,11 +52,14 @@ const CHECKS: string[] = [
      ('currency', case when a.currency <> s.currency then format('account %s is kept in %s; its currency cannot change', s.id, a.currency) end)
    ) v(field, message)
    where s.type = 'account' and not s.rejected and v.message is not null`,
-  `with child as (
+  // One staged account per id (a repeated account line is an error of its own and must not repeat its children's).
+  `with staged_account as (
+     select distinct on (id) id, currency from feed_stage where type = 'account' and not rejected order by id, line),
+   child as (
      select s.line, s.account_id, cur.code, cur.minor_digits, s.minimum_due, s.closing_balance, s.principal, s.interest,
             s.fees, s.amount, s.amount_due, s.balance
      from feed_stage s
-     left join feed_stage sa on sa.type = 'account' and sa.id = s.account_id and not sa.rejected
+     left join staged_account sa on sa.id = s.account_id
      left join card_accounts ca on ca.account_id = s.account_id
      left join currencies cur on cur.code = coalesce(sa.currency, ca.currency)
      where s.type in ('statement', 'payment', 'delinquency') and not s.rejected),
@@ -74,7 +77,7 @@ const CHECKS: string[] = [
      where b.code is not null and x.amount is not null and scale(x.amount) > b.minor_digits) v on true`,
   `select s.line, 'id' as field,
      format('payment %s is already recorded with different content (account %s, posted %s, amount %s); payments are append-only: send a correction as a new payment',
-            s.id, p.account_id, p.posted_on, p.amount_minor::numeric / power(10::numeric, cur.minor_digits)) as message
+            s.id, p.account_id, p.posted_on, round(p.amount_minor::numeric / power(10::numeric, cur.minor_digits), cur.minor_digits)) as message
    from feed_stage s
    join payments p on p.payment_id = s.id
    join card_accounts a on a.account_id = p.account_id

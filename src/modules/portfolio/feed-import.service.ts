@@ -63,6 +63,12 @@ async function importInTransaction(client: pg.PoolClient, input: Readable, optio
   try {
     for await (const feedLine of readFeed(input, options.format)) {
       lines = feedLine.line;
+      if (feedLine.fatal) {
+        // Even --skip-invalid cannot help: nothing after this line can be read. Earlier errors are reported too.
+        await copy.end();
+        rejects.set(feedLine.line, [...(rejects.get(feedLine.line) ?? []), ...feedLine.errors]);
+        return { ok: false, code: 'invalid_feed', problems: problemsOf(rejects) };
+      }
       const staged = stageLine(feedLine.line, feedLine.records, feedLine.forcedType, feedLine.errors, options.cipher);
       if (staged.errors.length) {
         rejects.set(feedLine.line, staged.errors);
@@ -73,8 +79,7 @@ async function importInTransaction(client: pg.PoolClient, input: Readable, optio
     }
   } catch (e) {
     await copy.end().catch(() => {});
-    const line = (e as { lines?: number }).lines ?? lines + 1;
-    return { ok: false, code: 'invalid_feed', problems: [{ line, field: options.format === 'ndjson' ? 'line' : 'csv', message: (e as Error).message }] };
+    throw e;
   }
   await copy.end();
   await indexStage(client);

@@ -37,7 +37,8 @@ export async function* agingInputs(client: pg.ClientBase, asOf: string): AsyncGe
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     const text = rest + decoder.write(chunk);
     let start = 0;
-    for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
+    // `rest` holds no line end, so the search resumes after it (a long row spanning chunks is not rescanned).
+    for (let nl = text.indexOf('\n', rest.length); nl !== -1; nl = text.indexOf('\n', start)) {
       yield parseAgingRow(text.slice(start, nl));
       start = nl + 1;
     }
@@ -67,8 +68,11 @@ function parseAgingRow(line: string): AgingInput {
   };
 }
 
+const COPY_ESCAPES: Record<string, string> = { t: '\t', n: '\n', r: '\r', b: '\b', f: '\f', v: '\v' };
+
 function unescapeCopy(text: string): string {
-  return text.includes('\\') ? text.replace(/\\(.)/g, (_, c: string) => ({ t: '\t', n: '\n', r: '\r' })[c] ?? c) : text;
+  // COPY text format escapes: \\ \t \n \r and \b \f \v (COPY TO never writes octal or hex escapes).
+  return text.includes('\\') ? text.replace(/\\(.)/g, (_, c: string) => COPY_ESCAPES[c] ?? c) : text;
 }
 
 export interface AccountRow {

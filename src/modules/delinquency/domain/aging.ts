@@ -6,6 +6,8 @@
  * Model: each statement's minimum due is an obligation due on its due date. Payments are applied to
  * obligations oldest first, so an obligation's unpaid remainder is
  *   min(minimumDue, max(0, cumulative minimum dues up to and including it − cumulative payments)).
+ * The tolerance only decides whether an obligation counts as met (for days past due and lateness); a
+ * remainder within it is still owed and counts in the amount past due.
  */
 import type { EpochDay } from '../../../kernel/dates.ts';
 import { bucketOfDays, type BucketScheme } from './buckets.ts';
@@ -23,7 +25,10 @@ export interface Posting {
 }
 
 export interface AgingPolicy {
-  /** An obligation whose remainder is at most this (容差) counts as met. Minor units of the account currency. */
+  /**
+   * An obligation whose remainder is at most this (容差) counts as met for days past due and lateness; the
+   * remainder is still owed (see `overdueMinor`). Minor units of the account currency.
+   */
   toleranceMinor: bigint;
   /** Days after the due date (容时) in which paying still counts as on time. */
   graceDays: number;
@@ -33,7 +38,11 @@ export interface AgingPolicy {
 export interface AgingResult {
   daysPastDue: number;
   bucket: string;
-  /** Sum of the remainders of obligations due before the as-of date that are not met. */
+  /**
+   * Amount past due: sum of the unpaid remainders of all obligations due before the as-of date, including
+   * remainders within the tolerance (met obligations still owe them). Paying this on the as-of date makes
+   * the account current.
+   */
   overdueMinor: bigint;
   /** Closing balance of the latest statement less payments posted since; negative is a credit. */
   balanceMinor: bigint;
@@ -73,11 +82,9 @@ export function ageAccount(
 
     if (obligation.dueDate < asOf) {
       const remainder = remainderOf(obligation.minimumDueMinor, cumulativeDue, paidByAsOf);
-      if (remainder > tolerance) {
-        overdue += remainder;
-        // Obligations arrive in due-date order, so the first unmet one is the oldest.
-        if (oldestUnpaid === null) oldestUnpaid = obligation.dueDate;
-      }
+      overdue += remainder; // owed even when within tolerance
+      // Obligations arrive in due-date order, so the first unmet one is the oldest.
+      if (remainder > tolerance && oldestUnpaid === null) oldestUnpaid = obligation.dueDate;
     }
 
     const cutoff = obligation.dueDate + policy.graceDays;

@@ -43,6 +43,11 @@ const FIELDS: Record<FeedRecordType, readonly string[]> = {
 export const DEFAULT_TIME_ZONE = 'Asia/Shanghai';
 const ID = /^[A-Za-z0-9][A-Za-z0-9._:\-/]*$/;
 const DECIMAL = /^-?\d{1,18}(?:\.\d{1,6})?$/;
+/**
+ * Digits allowed before the decimal point: with up to 4 minor digits (the most any ISO 4217 currency
+ * has), 14 whole digits still fit a bigint of minor units; more would overflow when stored.
+ */
+export const AMOUNT_WHOLE_DIGITS_MAX = 14;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const PHONE = /^\+?\d{5,20}$/;
 const NATIONAL_ID = /^[0-9A-Za-z]{6,32}$/;
@@ -71,14 +76,15 @@ class Reader {
     this.errors.push({ field, message });
   }
 
-  text(field: string, required: boolean, maxLength: number, from: Record<string, unknown> = this.obj, path = field): string | null {
+  text(field: string, required: boolean, maxLength: number, from: Record<string, unknown> = this.obj, path = field, secret = false): string | null {
     const v = from[field];
     if (v === undefined || v === null || v === '') {
       if (required) this.fail(path, 'is required');
       return null;
     }
     if (typeof v !== 'string') {
-      this.fail(path, `must be a string, got ${describe(v)}`);
+      // A secret (national id) is never echoed into error output.
+      this.fail(path, `must be a string, got ${secret ? describeType(v) : describe(v)}`);
       return null;
     }
     if (v.length > maxLength) {
@@ -121,13 +127,19 @@ class Reader {
     }
     const v = this.text(field, required, 40);
     if (v === null) return null;
-    const plain = plainDecimal(v);
+    let plain = plainDecimal(v);
     if (plain === null || !DECIMAL.test(plain)) {
       this.fail(field, `${JSON.stringify(v)} is not a decimal amount such as "1234.50"`);
       return null;
     }
-    if (!allowNegative && plain.startsWith('-') && !/^-0+(\.0+)?$/.test(plain)) {
+    // Negative zero is zero: "-0.00" must not slip past the "greater than zero" and "not negative" rules.
+    if (/^-0+(\.0+)?$/.test(plain)) plain = plain.slice(1);
+    if (!allowNegative && plain.startsWith('-')) {
       this.fail(field, `${v} must not be negative`);
+      return null;
+    }
+    if (plain.replace(/^-/, '').split('.')[0]!.replace(/^0+(?=\d)/, '').length > AMOUNT_WHOLE_DIGITS_MAX) {
+      this.fail(field, `${v} is too large (at most ${AMOUNT_WHOLE_DIGITS_MAX} digits before the decimal point)`);
       return null;
     }
     return plain;
@@ -166,6 +178,12 @@ function describe(v: unknown): string {
   return typeof v === 'object' ? 'an object' : `${typeof v} ${JSON.stringify(v)}`;
 }
 
+function describeType(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'an array';
+  return typeof v === 'object' ? 'an object' : `a ${typeof v}`;
+}
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -194,7 +212,7 @@ const READERS: Record<FeedRecordType, (r: Reader) => ValidRecord | null> = {
 function readCustomer(r: Reader): ValidRecord | null {
   const id = r.id('id');
   const name = r.text('name', true, limits.nameLengthMax);
-  const nationalId = r.text('nationalId', false, 32);
+  const nationalId = r.text('nationalId', false, 32, r.obj, 'nationalId', true);
   if (nationalId !== null && !NATIONAL_ID.test(nationalId)) r.fail('nationalId', 'must be 6–32 letters or digits');
   const timeZone = r.text('timeZone', false, 64) ?? DEFAULT_TIME_ZONE;
   if (!isTimeZone(timeZone)) r.fail('timeZone', `${JSON.stringify(timeZone)} is not an IANA time zone such as Asia/Shanghai`);
