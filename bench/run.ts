@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: import 1,000,000 feed lines and age 1,000,000 accounts, each timed against raw
  * PostgreSQL COPY of the same rows measured in the same run on the same server. Prints throughput
- * and ratios; never asserts a time. Options: --lines N (default 1000000), --accounts N (default 1000000).
+ * and ratios; never asserts a time. Options: --lines N (default 1000000), --accounts N (default 1000000),
+ * --only import|aging.
  *
  * Uses DATABASE_URL when set, else an embedded server with data in bench/.data.
  */
@@ -17,11 +18,15 @@ import { acquireDatabase, adminUrl, withDatabase } from '../src/db/index.ts';
 import { runtimeOn } from '../src/runtime.ts';
 import { loadConfig } from '../src/config.ts';
 import { epochDayOf } from '../src/kernel/dates.ts';
-import { demoPortfolio, importFeed } from '../src/modules/portfolio/index.ts';
+import { demoPortfolio, importFeed, refreshAccountHistories } from '../src/modules/portfolio/index.ts';
 import { loadDefaultAgingPolicy } from '../src/modules/delinquency/index.ts';
 import { ageAllAccounts } from '../src/workflows/aging.workflow.ts';
 
-const { values: args } = parseArgs({ options: { lines: { type: 'string', default: '1000000' }, accounts: { type: 'string', default: '1000000' } } });
+const { values: args } = parseArgs({
+  options: { lines: { type: 'string', default: '1000000' }, accounts: { type: 'string', default: '1000000' }, only: { type: 'string' } },
+});
+const ONLY = args.only;
+if (ONLY !== undefined && !['import', 'aging'].includes(ONLY)) throw new Error('--only must be import or aging');
 const LINES = Number(args.lines);
 const ACCOUNTS = Number(args.accounts);
 const dataDir = new URL('./.data/', import.meta.url).pathname;
@@ -109,6 +114,8 @@ async function seedAgingPortfolio(client: pg.ClientBase, n: number): Promise<voi
     select 'p' || i || '-' || m, 'a' || i, 'c' || i, make_date(2026, m, 20), 60000 + (i % 97) * 100
     from generate_series(1, $1) i, generate_series(1, 6) m
     where i % 10 <> 0 or m <= (i / 10) % 6`, [n]);
+  // What the importer does before it commits: pack each account's history for the aging pass.
+  await refreshAccountHistories(client);
   await client.query('analyze');
 }
 
@@ -135,14 +142,18 @@ async function main() {
   try {
     const config = loadConfig({ ...process.env, RECOURSE_DATA_DIR: join(dataDir, 'server') });
     console.log(`recourse bench on ${lease.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'} (node ${process.version})`);
-    const importUrl = await freshDatabase(lease.url, 'recourse_bench_import');
-    const importRt = await runtimeOn(importUrl, config);
-    await benchImport(importUrl, importRt);
-    await importRt.close();
-    const agingUrl = await freshDatabase(lease.url, 'recourse_bench_aging');
-    const agingRt = await runtimeOn(agingUrl, config);
-    await benchAging(agingUrl, agingRt);
-    await agingRt.close();
+    if (ONLY === undefined || ONLY === 'import') {
+      const importUrl = await freshDatabase(lease.url, 'recourse_bench_import');
+      const importRt = await runtimeOn(importUrl, config);
+      await benchImport(importUrl, importRt);
+      await importRt.close();
+    }
+    if (ONLY === undefined || ONLY === 'aging') {
+      const agingUrl = await freshDatabase(lease.url, 'recourse_bench_aging');
+      const agingRt = await runtimeOn(agingUrl, config);
+      await benchAging(agingUrl, agingRt);
+      await agingRt.close();
+    }
   } finally {
     await lease.release();
     await rm(join(dataDir, 'feed.ndjson'), { force: true });

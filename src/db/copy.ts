@@ -1,5 +1,6 @@
 /** Helpers for PostgreSQL COPY in text format (pg-copy-streams). */
 import { once } from 'node:events';
+import { StringDecoder } from 'node:string_decoder';
 import type { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import copyStreams from 'pg-copy-streams';
@@ -50,5 +51,32 @@ export class CopyWriter {
     await this.#flush();
     this.#stream.end();
     await finished(this.#stream);
+  }
+}
+
+const COPY_ESCAPES: Record<string, string> = { t: '\t', n: '\n', r: '\r', b: '\b', f: '\f', v: '\v' };
+
+/** Undoes COPY text escaping: \\ \t \n \r and \b \f \v (COPY TO never writes octal or hex escapes). */
+export function unescapeCopy(text: string): string {
+  return text.includes('\\') ? text.replace(/\\(.)/g, (_, c: string) => COPY_ESCAPES[c] ?? c) : text;
+}
+
+/**
+ * Streams the rows of `copy (…) to stdout` as lines (fields still escaped; split on tabs). Leaving the
+ * loop early leaves the COPY unfinished: the caller must then discard the client, not pool it.
+ */
+export async function* copyOutLines(client: pg.ClientBase, sql: string): AsyncGenerator<string> {
+  const stream = client.query(copyStreams.to(sql));
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    const text = rest + decoder.write(chunk);
+    let start = 0;
+    // `rest` holds no line end, so the search resumes after it (a long row spanning chunks is not rescanned).
+    for (let nl = text.indexOf('\n', rest.length); nl !== -1; nl = text.indexOf('\n', start)) {
+      yield text.slice(start, nl);
+      start = nl + 1;
+    }
+    rest = text.slice(start);
   }
 }

@@ -4,11 +4,11 @@
  * account; results go back with one COPY and set-based SQL (never a query per account).
  */
 import type pg from 'pg';
-import { CopyWriter, copyField } from '../db/index.ts';
+import { CopyWriter, copyField, copyOutLines, unescapeCopy } from '../db/index.ts';
 import { err, ok, type Result } from '../kernel/result.ts';
 import { formatPlainDate, parsePlainDate, type EpochDay } from '../kernel/dates.ts';
 import { formatAmount } from '../kernel/money.ts';
-import { agingInputs, type AgingInput } from '../modules/portfolio/index.ts';
+import { agingInputOf, agingInputs, agingInputsSql, refreshAccountHistories, type AgingInput } from '../modules/portfolio/index.ts';
 import {
   ageAccount, bucketDistribution, bucketNames, bucketOfCycles, compileAgingPolicy, rollRateMatrix,
   type AgingPolicy, type AgingPolicyDocument, type AgingResult, type BucketMove,
@@ -58,10 +58,11 @@ export async function ageAllAccounts(pool: pg.Pool, asOfText: string, policyDoc:
       await writer.query('rollback');
       return err('as_of_before_last_run', `--as-of ${formatPlainDate(asOf)} is before the last aging run (${last}); aging only moves forward`);
     }
-    const accounts = await stageResults(writer, reader, asOf, policyCache(policyDoc));
     const buckets = bucketNames(policyDoc.buckets);
-    const bucketMoves = await recordBucketMoves(writer, formatPlainDate(asOf), buckets);
-    const changed = await applyResults(writer, formatPlainDate(asOf));
+    const initial = (await writer.query('select not exists (select 1 from account_delinquency) as empty')).rows[0].empty as boolean;
+    const { accounts, changed, bucketMoves } = initial
+      ? await ageIntoEmptyStore(writer, reader, asOf, policyCache(policyDoc), buckets)
+      : await ageAgainstStored(writer, reader, asOf, policyCache(policyDoc), buckets);
     await writer.query(
       `insert into aging_runs (as_of, policy_id, policy_version, started_at, accounts, changed, bucket_moves) values ($1, $2, $3, $4, $5, $6, $7)`,
       [formatPlainDate(asOf), policyDoc.id, policyDoc.version, now, accounts, changed, bucketMoves.rollForward + bucketMoves.rollBack + bucketMoves.cure],
@@ -78,65 +79,133 @@ export async function ageAllAccounts(pool: pg.Pool, asOfText: string, policyDoc:
   }
 }
 
-async function stageResults(writer: pg.ClientBase, reader: pg.ClientBase, asOf: EpochDay, policyFor: (c: string) => AgingPolicy): Promise<number> {
-  await writer.query(`create temp table aging_result (
-    account_id text primary key, customer_id text not null, days_past_due integer not null, bucket text not null,
+/** The stored result of the previous run, as the run reads it back (null: never aged). */
+interface StoredAging {
+  daysPastDue: number; bucket: string; overdueMinor: string; balanceMinor: string;
+  lateCountCumulative: number; lateCountConsecutive: number; oldestUnpaidDueOn: string;
+}
+
+const STORED_COLUMNS = `, d.days_past_due, d.bucket, d.overdue_minor, d.balance_minor, d.late_count_cumulative,
+  d.late_count_consecutive, d.oldest_unpaid_due_on - date '1970-01-01'`;
+const STORED_JOIN = 'left join account_delinquency d on d.account_id = a.account_id';
+
+/**
+ * Ages every account and stages only what changed: new results and results that differ from the stored
+ * ones, each with its bucket move. The stored result comes in the same COPY row as the inputs, so the
+ * comparison happens here, not in a join over every account.
+ */
+async function ageAgainstStored(writer: pg.ClientBase, reader: pg.ClientBase, asOf: EpochDay, policyFor: (c: string) => AgingPolicy, buckets: string[]) {
+  await writer.query(`create temp table aging_changes (
+    account_id text not null, customer_id text not null, is_new boolean not null, days_past_due integer not null, bucket text not null,
     overdue_minor bigint not null, balance_minor bigint not null, late_count_cumulative integer not null,
-    late_count_consecutive integer not null, oldest_unpaid_due_on date) on commit drop`);
-  const copy = CopyWriter.open(writer, 'copy aging_result from stdin', 5_000);
+    late_count_consecutive integer not null, oldest_unpaid_due_on date, move text, from_bucket text) on commit drop`);
+  const bucketIndexOf = new Map(buckets.map((b, i) => [b, i]));
+  const firstBucket = buckets[0]!;
+  const moves = { rollForward: 0, rollBack: 0, cure: 0 };
+  let accounts = 0;
+  await refreshAccountHistories(reader); // commits on its own: the reader is not in the run's transaction
+  const copy = CopyWriter.open(writer, 'copy aging_changes from stdin', 5_000);
   try {
-    for await (const input of agingInputs(reader, formatPlainDate(asOf))) {
+    for await (const line of copyOutLines(reader, agingInputsSql(formatPlainDate(asOf), STORED_COLUMNS, STORED_JOIN))) {
+      const fields = line.split('\t');
+      const input = agingInputOf(fields, asOf);
       const r = ageInput(input, asOf, policyFor);
+      accounts++;
+      const stored = storedAging(fields);
+      const oldest = r.oldestUnpaidDueOn === null ? '\\N' : String(r.oldestUnpaidDueOn);
+      if (stored !== null && stored.daysPastDue === r.daysPastDue && stored.bucket === r.bucket && stored.overdueMinor === String(r.overdueMinor)
+        && stored.balanceMinor === String(r.balanceMinor) && stored.lateCountCumulative === r.lateCountCumulative
+        && stored.lateCountConsecutive === r.lateCountConsecutive && stored.oldestUnpaidDueOn === oldest) continue;
+      // An account never aged before counts as coming from the first bucket.
+      const from = stored?.bucket ?? firstBucket;
+      let move: 'roll_forward' | 'roll_back' | 'cure' | null = null;
+      if (from !== r.bucket) {
+        const fromIndex = bucketIndexOf.get(from) ?? 0;
+        const toIndex = bucketIndexOf.get(r.bucket)!;
+        move = toIndex > fromIndex ? 'roll_forward' : toIndex === 0 ? 'cure' : 'roll_back';
+        if (move === 'roll_forward') moves.rollForward++;
+        else if (move === 'cure') moves.cure++;
+        else moves.rollBack++;
+      }
       await copy.write([
-        copyField(input.accountId), copyField(input.customerId), String(r.daysPastDue), copyField(r.bucket), String(r.overdueMinor),
-        String(r.balanceMinor), String(r.lateCountCumulative), String(r.lateCountConsecutive),
-        r.oldestUnpaidDueOn === null ? '\\N' : formatPlainDate(r.oldestUnpaidDueOn),
+        copyField(input.accountId), copyField(input.customerId), stored === null ? 't' : 'f', ...resultFields(r),
+        move ?? '\\N', move === null ? '\\N' : copyField(from),
       ]);
     }
   } finally {
     await copy.end();
   }
-  return copy.rows;
+  await writer.query('analyze aging_changes');
+  return { accounts, changed: await applyChanges(writer, formatPlainDate(asOf)), bucketMoves: moves };
 }
 
-/** Bucket moves against the stored state (an account never aged before counts as coming from the first bucket). */
-async function recordBucketMoves(client: pg.ClientBase, asOf: string, buckets: string[]) {
-  const { rows } = await client.query<{ kind: string; n: string }>(
-    `with moves as (
-       select r.account_id, r.customer_id, coalesce(d.bucket, ($2::text[])[1]) as from_bucket, r.bucket as to_bucket,
-              array_position($2::text[], coalesce(d.bucket, ($2::text[])[1])) as from_index, array_position($2::text[], r.bucket) as to_index,
-              r.days_past_due
-       from aging_result r left join account_delinquency d on d.account_id = r.account_id
-       where coalesce(d.bucket, ($2::text[])[1]) <> r.bucket),
-     inserted as (
-       insert into account_events (account_id, customer_id, occurred_on, kind, data)
-       select account_id, customer_id, $1::date,
-              case when to_index > from_index then 'roll_forward' when to_index = 1 then 'cure' else 'roll_back' end,
-              jsonb_build_object('from', from_bucket, 'to', to_bucket, 'daysPastDue', days_past_due)
-       from moves order by account_id returning kind)
-     select kind, count(*) as n from inserted group by kind`,
-    [asOf, buckets],
+/**
+ * The first run on an empty store: every result is new, so it goes straight into account_delinquency
+ * with one COPY (no staging, no comparison), and every account outside the first bucket has rolled
+ * forward into its bucket.
+ */
+async function ageIntoEmptyStore(writer: pg.ClientBase, reader: pg.ClientBase, asOf: EpochDay, policyFor: (c: string) => AgingPolicy, buckets: string[]) {
+  const asOfText = formatPlainDate(asOf);
+  await refreshAccountHistories(reader);
+  const copy = CopyWriter.open(writer, `copy account_delinquency (account_id, customer_id, as_of, days_past_due, bucket, overdue_minor, balance_minor,
+    late_count_cumulative, late_count_consecutive, oldest_unpaid_due_on) from stdin`, 5_000);
+  try {
+    for await (const line of copyOutLines(reader, agingInputsSql(asOfText))) {
+      const input = agingInputOf(line.split('\t'), asOf);
+      const r = ageInput(input, asOf, policyFor);
+      await copy.write([copyField(input.accountId), copyField(input.customerId), asOfText, ...resultFields(r)]);
+    }
+  } finally {
+    await copy.end();
+  }
+  const { rowCount } = await writer.query(
+    `insert into account_events (account_id, customer_id, occurred_on, kind, data)
+     select account_id, customer_id, $1::date, 'roll_forward', jsonb_build_object('from', $2::text, 'to', bucket, 'daysPastDue', days_past_due)
+     from account_delinquency where bucket <> $2 order by account_id`,
+    [asOfText, buckets[0]],
   );
-  const count = (kind: string) => Number(rows.find((r) => r.kind === kind)?.n ?? 0);
-  return { rollForward: count('roll_forward'), rollBack: count('roll_back'), cure: count('cure') };
+  return { accounts: copy.rows, changed: copy.rows, bucketMoves: { rollForward: rowCount ?? 0, rollBack: 0, cure: 0 } };
 }
 
-async function applyResults(client: pg.ClientBase, asOf: string): Promise<number> {
-  const { rowCount } = await client.query(
-    `insert into account_delinquency as t (account_id, customer_id, as_of, days_past_due, bucket, overdue_minor, balance_minor,
+/** An aging result as COPY fields, in account_delinquency's column order from days_past_due on. */
+function resultFields(r: AgingResult): string[] {
+  return [
+    String(r.daysPastDue), copyField(r.bucket), String(r.overdueMinor), String(r.balanceMinor), String(r.lateCountCumulative),
+    String(r.lateCountConsecutive), r.oldestUnpaidDueOn === null ? '\\N' : formatPlainDate(r.oldestUnpaidDueOn),
+  ];
+}
+
+function storedAging(fields: readonly string[]): StoredAging | null {
+  if (fields[6] === '\\N') return null;
+  return {
+    daysPastDue: Number(fields[6]), bucket: unescapeCopy(fields[7]!), overdueMinor: fields[8]!, balanceMinor: fields[9]!,
+    lateCountCumulative: Number(fields[10]), lateCountConsecutive: Number(fields[11]), oldestUnpaidDueOn: fields[12]!,
+  };
+}
+
+/** Writes the staged changes set-based: new results, changed results, bucket-move events. Returns the rows written. */
+async function applyChanges(client: pg.ClientBase, asOf: string): Promise<number> {
+  const inserted = await client.query(
+    `insert into account_delinquency (account_id, customer_id, as_of, days_past_due, bucket, overdue_minor, balance_minor,
        late_count_cumulative, late_count_consecutive, oldest_unpaid_due_on)
      select account_id, customer_id, $1::date, days_past_due, bucket, overdue_minor, balance_minor,
-            late_count_cumulative, late_count_consecutive, oldest_unpaid_due_on from aging_result
-     on conflict (account_id) do update set as_of = excluded.as_of, days_past_due = excluded.days_past_due,
-       bucket = excluded.bucket, overdue_minor = excluded.overdue_minor, balance_minor = excluded.balance_minor,
-       late_count_cumulative = excluded.late_count_cumulative, late_count_consecutive = excluded.late_count_consecutive,
-       oldest_unpaid_due_on = excluded.oldest_unpaid_due_on
-     where (t.days_past_due, t.bucket, t.overdue_minor, t.balance_minor, t.late_count_cumulative, t.late_count_consecutive, t.oldest_unpaid_due_on)
-       is distinct from (excluded.days_past_due, excluded.bucket, excluded.overdue_minor, excluded.balance_minor,
-                         excluded.late_count_cumulative, excluded.late_count_consecutive, excluded.oldest_unpaid_due_on)`,
+            late_count_cumulative, late_count_consecutive, oldest_unpaid_due_on from aging_changes where is_new`,
     [asOf],
   );
-  return rowCount ?? 0;
+  const updated = await client.query(
+    `update account_delinquency d set as_of = $1::date, days_past_due = c.days_past_due, bucket = c.bucket, overdue_minor = c.overdue_minor,
+       balance_minor = c.balance_minor, late_count_cumulative = c.late_count_cumulative, late_count_consecutive = c.late_count_consecutive,
+       oldest_unpaid_due_on = c.oldest_unpaid_due_on
+     from aging_changes c where not c.is_new and d.account_id = c.account_id`,
+    [asOf],
+  );
+  await client.query(
+    `insert into account_events (account_id, customer_id, occurred_on, kind, data)
+     select account_id, customer_id, $1::date, move, jsonb_build_object('from', from_bucket, 'to', bucket, 'daysPastDue', days_past_due)
+     from aging_changes where move is not null order by account_id`,
+    [asOf],
+  );
+  return (inserted.rowCount ?? 0) + (updated.rowCount ?? 0);
 }
 
 /** Each account's bucket as of a date: the card host's snapshot for that date where it sent one, else computed. */

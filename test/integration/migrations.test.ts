@@ -42,4 +42,33 @@ describe('migrations', () => {
       await client.end();
     }
   });
+
+  it('0005 backfills account histories from data stored before it', async () => {
+    const old = await createTestDatabase({ empty: true });
+    const client = new pg.Client({ connectionString: old.url });
+    await client.connect();
+    try {
+      await client.query('create table schema_migrations (version integer primary key, name text not null, applied_at timestamptz not null default now())');
+      for (const m of (await loadMigrations()).filter((m) => m.version < 5)) {
+        await client.query(m.sql);
+        await client.query('insert into schema_migrations (version, name) values ($1, $2)', [m.version, m.name]);
+      }
+      await client.query(`insert into currencies values ('CNY', 2)`);
+      await client.query(`insert into customers (customer_id, name) values ('c1', 'Test')`);
+      await client.query(`insert into card_accounts (account_id, customer_id, currency, credit_limit_minor, opened_on)
+        values ('a1', 'c1', 'CNY', 100, '2020-01-01'), ('a2', 'c1', 'CNY', 100, '2020-01-02')`);
+      await client.query(`insert into statements (account_id, statement_date, customer_id, due_date, minimum_due_minor, closing_balance_minor)
+        values ('a1', '1970-02-01', 'c1', '1970-02-21', 500, -700), ('a1', '1970-01-01', 'c1', '1970-01-21', 100, 1000)`);
+      await client.query(`insert into payments (payment_id, account_id, customer_id, posted_on, amount_minor) values ('p1', 'a1', 'c1', '1970-01-11', 250)`);
+      expect(await migrate(client)).toContain(5);
+      const { rows } = await client.query('select * from account_histories order by account_id');
+      expect(rows).toEqual([
+        { account_id: 'a1', customer_id: 'c1', currency: 'CNY', opened_on: expect.anything(), statements: '0,20,100,1000;31,51,500,-700', payments: '10,250' },
+        { account_id: 'a2', customer_id: 'c1', currency: 'CNY', opened_on: expect.anything(), statements: null, payments: null },
+      ]);
+    } finally {
+      await client.end();
+      await old.drop();
+    }
+  });
 });

@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { copyBytea, copyField } from '../../db/copy.ts';
 import { validateFeedRecord, type FieldError, type ValidRecord } from './domain/feed-validation.ts';
 import { readFeed, type FeedFormat } from './feed-reader.ts';
+import { refreshAccountHistories } from './portfolio.repository.ts';
 import type { PiiCipher } from './pii-cipher.ts';
 import {
   STAGE_COLUMNS, createStage, findStageProblems, indexStage, mergeStage, recordImport, type MergeCounts,
@@ -45,6 +46,7 @@ export async function importFeed(pool: pg.Pool, input: Readable, options: Import
   try {
     await client.query('begin');
     const outcome = await importInTransaction(client, input, options, startedAt);
+    if (outcome.ok) await refreshAccountHistories(client); // each changed account's history rewritten once
     await client.query(outcome.ok ? 'commit' : 'rollback');
     return outcome;
   } catch (e) {

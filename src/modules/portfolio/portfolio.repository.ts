@@ -1,8 +1,7 @@
 /** Portfolio reads: bulk inputs for aging (COPY out, one row per account) and single-account views. */
-import { StringDecoder } from 'node:string_decoder';
 import type pg from 'pg';
-import copyStreams from 'pg-copy-streams';
-import type { EpochDay } from '../../kernel/dates.ts';
+import { copyOutLines, unescapeCopy } from '../../db/index.ts';
+import { parsePlainDate, type EpochDay } from '../../kernel/dates.ts';
 
 export interface AgingInput {
   accountId: string;
@@ -15,51 +14,69 @@ export interface AgingInput {
 }
 
 /**
- * Streams every account (opened on or before asOf) with its statements and payments up to asOf, as
- * one COPY out of one aggregated row per account: the database does the grouping in one pass.
+ * Streams every account (opened on or before asOf) with its statements and payments up to asOf: one COPY
+ * out of account_histories, where each account's statements and payments are kept packed (migration
+ * 0005), so no grouping happens per run. Its rows are aliased `a`; the host's snapshot for the date `s`.
  */
 export async function* agingInputs(client: pg.ClientBase, asOf: string): AsyncGenerator<AgingInput> {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(asOf)) throw new Error(`as-of ${asOf} is not a date`);
-  const day0 = `date '1970-01-01'`;
-  const sql = `copy (
-    select a.account_id, a.customer_id, a.currency, s.agg, p.agg, h.cycles_delinquent
-    from card_accounts a
-    left join (select account_id, string_agg(concat_ws(',', statement_date - ${day0}, due_date - ${day0}, minimum_due_minor, closing_balance_minor), ';' order by statement_date) as agg
-               from statements where statement_date <= date '${asOf}' group by account_id) s on s.account_id = a.account_id
-    left join (select account_id, string_agg(concat_ws(',', posted_on - ${day0}, amount_minor), ';' order by posted_on) as agg
-               from payments where posted_on <= date '${asOf}' group by account_id) p on p.account_id = a.account_id
-    left join host_delinquency_snapshots h on h.account_id = a.account_id and h.as_of = date '${asOf}'
-    where a.opened_on <= date '${asOf}'
-  ) to stdout`;
-  const stream = client.query(copyStreams.to(sql));
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    const text = rest + decoder.write(chunk);
-    let start = 0;
-    // `rest` holds no line end, so the search resumes after it (a long row spanning chunks is not rescanned).
-    for (let nl = text.indexOf('\n', rest.length); nl !== -1; nl = text.indexOf('\n', start)) {
-      yield parseAgingRow(text.slice(start, nl));
-      start = nl + 1;
-    }
-    rest = text.slice(start);
+  const day = asOfDay(asOf);
+  await refreshAccountHistories(client);
+  for await (const line of copyOutLines(client, agingInputsSql(asOf))) {
+    const f = line.split('\t');
+    yield agingInputOf(f, day);
   }
 }
 
-function parseAgingRow(line: string): AgingInput {
-  const [accountId, customerId, currency, statementsText, paymentsText, hostText] = line.split('\t') as [string, string, string, string, string, string];
+/**
+ * Rebuilds the account_histories rows of accounts whose account, statements or payments changed since
+ * the last refresh (the triggers of migration 0005 note them). The importer calls it before it commits;
+ * readers call it first so that writes which bypassed the importer are seen. Returns the rows written.
+ */
+export async function refreshAccountHistories(client: pg.ClientBase | pg.Pool): Promise<number> {
+  const { rows } = await client.query<{ written: number }>('select refresh_account_histories() as written');
+  return rows[0]!.written;
+}
+
+/**
+ * The COPY query behind `agingInputs` (call `refreshAccountHistories` first), for callers that join more columns (`extraColumns`, `extraJoins`);
+ * its first six columns are those `agingInputOf` reads.
+ */
+export function agingInputsSql(asOf: string, extraColumns = '', extraJoins = ''): string {
+  asOfDay(asOf);
+  return `copy (
+    select a.account_id, a.customer_id, a.currency, a.statements, a.payments, s.cycles_delinquent${extraColumns}
+    from account_histories a
+    left join host_delinquency_snapshots s on s.account_id = a.account_id and s.as_of = date '${asOf}'
+    ${extraJoins}
+    where a.opened_on <= date '${asOf}'
+  ) to stdout`;
+}
+
+function asOfDay(asOf: string): EpochDay {
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(asOf) ? parsePlainDate(asOf) : null;
+  if (day === null) throw new Error(`as-of ${asOf} is not a date`);
+  return day;
+}
+
+/** One aging input from the first six fields of an `agingInputsSql` row, keeping only what exists as of `asOf`. */
+export function agingInputOf(fields: readonly string[], asOf: EpochDay): AgingInput {
+  const [accountId, customerId, currency, statementsText, paymentsText, hostText] = fields as [string, string, string, string, string, string];
   const statements: AgingInput['statements'] = [];
   if (statementsText !== '\\N') {
-    for (const part of statementsText.split(';')) {
-      const [sd, dd, min, close] = part.split(',');
-      statements.push({ statementDate: Number(sd), dueDate: Number(dd), minimumDueMinor: BigInt(min!), closingBalanceMinor: BigInt(close!) });
+    const scan = new PackedScanner(statementsText);
+    while (!scan.done()) {
+      const statementDate = scan.day();
+      if (statementDate > asOf) break; // in statement-date order
+      statements.push({ statementDate, dueDate: scan.day(), minimumDueMinor: scan.minor(), closingBalanceMinor: scan.minor() });
     }
   }
   const payments: AgingInput['payments'] = [];
   if (paymentsText !== '\\N') {
-    for (const part of paymentsText.split(';')) {
-      const comma = part.indexOf(',');
-      payments.push({ postedOn: Number(part.slice(0, comma)), amountMinor: BigInt(part.slice(comma + 1)) });
+    const scan = new PackedScanner(paymentsText);
+    while (!scan.done()) {
+      const postedOn = scan.day();
+      if (postedOn > asOf) break; // in posted-on order
+      payments.push({ postedOn, amountMinor: scan.minor() });
     }
   }
   return {
@@ -68,11 +85,53 @@ function parseAgingRow(line: string): AgingInput {
   };
 }
 
-const COPY_ESCAPES: Record<string, string> = { t: '\t', n: '\n', r: '\r', b: '\b', f: '\f', v: '\v' };
+/**
+ * Reads the integers of a packed history ('1,2,3;4,5,6') in order without splitting it: the daily pass
+ * parses tens of millions of them. Amounts of up to 15 digits are exact as numbers, so they become
+ * bigints without a string; longer ones go through BigInt(text).
+ */
+class PackedScanner {
+  #at = 0;
+  constructor(private readonly text: string) {}
 
-function unescapeCopy(text: string): string {
-  // COPY text format escapes: \\ \t \n \r and \b \f \v (COPY TO never writes octal or hex escapes).
-  return text.includes('\\') ? text.replace(/\\(.)/g, (_, c: string) => COPY_ESCAPES[c] ?? c) : text;
+  done(): boolean {
+    return this.#at >= this.text.length;
+  }
+
+  day(): number {
+    const start = this.#at;
+    const value = this.#integer();
+    assertScanned(this.text, start, this.#at);
+    this.#at++; // the separator
+    return value;
+  }
+
+  minor(): bigint {
+    const start = this.#at;
+    const value = this.#integer();
+    const end = this.#at;
+    assertScanned(this.text, start, end);
+    this.#at++;
+    return end - start <= 15 ? BigInt(value) : BigInt(this.text.slice(start, end));
+  }
+
+  #integer(): number {
+    const text = this.text;
+    let i = this.#at;
+    const negative = text.charCodeAt(i) === 45; // '-'
+    if (negative) i++;
+    let value = 0;
+    for (let c = text.charCodeAt(i); c >= 48 && c <= 57; c = text.charCodeAt(++i)) value = value * 10 + (c - 48);
+    this.#at = i;
+    return negative ? -value : value;
+  }
+}
+
+function assertScanned(text: string, start: number, end: number): void {
+  const next = text.charCodeAt(end);
+  if (end === start || (end < text.length && next !== 44 && next !== 59)) {
+    throw new Error(`account_histories: malformed packed history at ${start}: ${JSON.stringify(text.slice(start, start + 20))}`);
+  }
 }
 
 export interface AccountRow {
