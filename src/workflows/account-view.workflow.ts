@@ -8,7 +8,7 @@ import { formatPlainDate, parsePlainDate, type EpochDay } from '../kernel/dates.
 import { formatAmount } from '../kernel/money.ts';
 import { limits } from '../kernel/limits.ts';
 import {
-  findAccount, findContactPoints, findHostSnapshot, findPayments, findStatements, maskIdentifier, maskPhone,
+  findAccount, findContactPoints, findHostSnapshot, findPayments, findStatements, maskIdentifier,
 } from '../modules/portfolio/index.ts';
 import { ageAccount, bucketOfCycles, compileAgingPolicy, loadDefaultAgingPolicy, type AgingPolicyDocument } from '../modules/delinquency/index.ts';
 
@@ -74,7 +74,7 @@ export async function showAccount(pool: pg.Pool, accountId: string, asOf: EpochD
       id: account.customer_id,
       name: account.name,
       nationalId: maskIdentifier(account.national_id_last4),
-      phones: contacts.filter((c) => c.kind === 'phone').map((c) => ({ number: maskPhone(c.value), ...party(c) })),
+      phones: contacts.filter((c) => c.kind === 'phone').map((c) => ({ number: c.value /* stored masked */, ...party(c) })),
       emails: contacts.filter((c) => c.kind === 'email').map((c) => ({ address: maskEmail(c.value), ...party(c) })),
       addresses: contacts.filter((c) => c.kind === 'address').map((c) => ({ line: maskAddressLine(c.value), ...addressDetails(c), ...party(c) })),
       timeZone: account.time_zone,

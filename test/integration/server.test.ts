@@ -193,7 +193,7 @@ describe('GET /accounts/:id', () => {
        where c.national_id_encrypted is not null order by a.account_id limit 1`);
     const { account_id: id, customer_id: customerId } = rows[0]!;
     const nationalId = rt.cipher.decrypt(rows[0]!.national_id_encrypted);
-    const phones = (await rt.pool.query<{ value: string }>(`select value from contact_points where customer_id = $1 and kind = 'phone'`, [customerId])).rows.map((r) => r.value);
+    const phones = (await rt.pool.query<{ e: Buffer }>(`select value_encrypted as e from contact_points where customer_id = $1 and kind = 'phone' order by position`, [customerId])).rows.map((r) => rt.cipher.decrypt(r.e));
     expect(phones.length).toBeGreaterThan(0);
 
     const r = await request(`/accounts/${id}?asOf=${AS_OF}`);
