@@ -90,6 +90,7 @@ export function importRoutes(rt: Runtime, options: { bodyBytesMax?: number } = {
     app.addContentTypeParser(FEED_TYPES, (_request, payload, done) => done(null, payload));
     app.post('/imports', {
       bodyLimit: bodyBytesMax,
+      config: { access: { permission: 'imports:write' } },
       schema: {
         tags: ['imports'],
         summary: 'Import a bank feed (body: NDJSON or CSV; docs/feed-format.md); all or nothing unless skipInvalid',
@@ -97,7 +98,7 @@ export function importRoutes(rt: Runtime, options: { bodyBytesMax?: number } = {
           format: z.enum(FEED_FORMATS as [FeedFormat, ...FeedFormat[]]).optional().describe('default: csv for a text/csv body, else ndjson'),
           skipInvalid: z.enum(['true', 'false']).optional().describe('import the valid lines and return the rejected ones'),
         }),
-        response: { 201: importSummary, ...problemResponses(400, 413, 415, 422, 500) },
+        response: { 201: importSummary, ...problemResponses(400, 401, 403, 413, 415, 422, 429, 500) },
       },
     }, async (request, reply) => {
       // No Content-Type and no body: Fastify calls no parser at all.

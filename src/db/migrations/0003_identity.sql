@@ -29,7 +29,9 @@ create table staff_users (
   check (role <> 'agency_user' or agency_id is not null),
   check (agency_id is null or role = 'agency_user'),
   check (role <> 'collector' or team_id is not null),
-  check (not totp_enabled or totp_secret_encrypted is not null)
+  check (not totp_enabled or totp_secret_encrypted is not null),
+  -- A second factor is required for admins.
+  check (role <> 'admin' or totp_enabled)
 );
 
 -- Sessions: only a SHA-256 of the cookie value and of the CSRF token is stored.
