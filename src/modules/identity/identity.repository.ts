@@ -141,7 +141,7 @@ export async function revokeTokenRow(db: Db, tokenId: string, now: Date): Promis
 }
 
 export async function touchToken(db: Db, tokenId: string, now: Date): Promise<void> {
-  await db.query(`update api_tokens set last_used_at = $2 where token_id = $1 and (last_used_at is null or last_used_at < $2 - interval '1 minute')`, [tokenId, now]);
+  await db.query(`update api_tokens set last_used_at = $2 where token_id = $1 and (last_used_at is null or last_used_at < $2::timestamptz - interval '1 minute')`, [tokenId, now]);
 }
 
 export interface AccessEvent {
