@@ -105,9 +105,10 @@ alter table contact_points add constraint contact_points_phone_protected
   check (kind <> 'phone' or (value is null and value_encrypted is not null and value_hmac is not null and value_masked is not null)) not valid;
 create index contact_points_value_hmac on contact_points (value_hmac) where value_hmac is not null;
 
--- Ciphertexts now start with a header naming their key: 0x01, the key id's length, the key id.
--- Everything sealed before was sealed with the single configured key, whose id is "default".
+-- Ciphertexts now start with a header naming their key: a format byte, the key id's length, the key
+-- id. Everything sealed before was sealed with the single configured key, whose id is "default";
+-- it gets format 1 (header not authenticated); the application seals new values as format 2.
 update customers set national_id_encrypted = '\x0107'::bytea || convert_to('default', 'UTF8') || national_id_encrypted
   where national_id_encrypted is not null;
 alter table customers add constraint customers_national_id_sealed
-  check (national_id_encrypted is null or (get_byte(national_id_encrypted, 0) = 1 and national_id_hmac is not null));
+  check (national_id_encrypted is null or (get_byte(national_id_encrypted, 0) in (1, 2) and national_id_hmac is not null));

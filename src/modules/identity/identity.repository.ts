@@ -215,12 +215,14 @@ export function scopeCondition(scope: DataScope, accountColumn: string, params: 
 }
 
 const keyIdSql = (column: string) => `convert_from(substring(${column} from 3 for get_byte(${column}, 1)), 'UTF8')`;
+/** SQL: true when a sealed value is not sealed the current way (format 2) under key $1. */
+const staleSql = (column: string) => `(get_byte(${column}, 0) <> 2 or ${keyIdSql(column)} <> $1)`;
 
 /** Re-encrypts TOTP secrets not sealed with the active key (all with `all`). */
 export async function reencryptTotpSecrets(db: Db, activeKeyId: string, all: boolean, reseal: (sealed: Buffer) => Buffer): Promise<number> {
   const { rows } = await db.query<{ user_id: string; e: Buffer }>(
     `select user_id::text, totp_secret_encrypted as e from staff_users
-     where totp_secret_encrypted is not null and ($2 or ${keyIdSql('totp_secret_encrypted')} <> $1)`, [activeKeyId, all]);
+     where totp_secret_encrypted is not null and ($2 or ${staleSql('totp_secret_encrypted')})`, [activeKeyId, all]);
   for (const r of rows) await db.query('update staff_users set totp_secret_encrypted = $2 where user_id = $1', [r.user_id, reseal(r.e)]);
   return rows.length;
 }

@@ -5,12 +5,15 @@
  * sealed them), HMAC-SHA256 under a separate blind-index key for equality and lookup without
  * decrypting, and masking for display. Keys come from configuration (docs/configuration.md).
  *
- * Sealed layout: 0x01 ‖ key id length (1 byte) ‖ key id (ASCII) ‖ iv (12) ‖ tag (16) ‖ ciphertext.
- * The header is authenticated (GCM additional data), so a key id cannot be swapped.
+ * Sealed layout: format ‖ key id length (1 byte) ‖ key id (ASCII) ‖ iv (12) ‖ tag (16) ‖ ciphertext.
+ * Format 2 (everything sealed now) authenticates the header as GCM additional data, so a key id
+ * cannot be swapped; format 1 is a value sealed before key ids existed, whose header migration 0003
+ * prepended (no additional data). `recourse keys rotate` turns format 1 into format 2.
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
 
-const FORMAT_V1 = 1;
+const FORMAT_UNBOUND = 1;
+const FORMAT_BOUND = 2;
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 export const PII_KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
@@ -53,7 +56,7 @@ export class PiiCipher {
 
   encrypt(text: string): Buffer {
     const id = Buffer.from(this.activeKeyId, 'ascii');
-    const header = Buffer.concat([Buffer.from([FORMAT_V1, id.length]), id]);
+    const header = Buffer.concat([Buffer.from([FORMAT_BOUND, id.length]), id]);
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.#keys.get(this.activeKeyId)!, iv);
     cipher.setAAD(header);
@@ -61,9 +64,14 @@ export class PiiCipher {
     return Buffer.concat([header, iv, cipher.getAuthTag(), body]);
   }
 
+  /** True when `sealed` is sealed the current way under the active key (rotation leaves it alone). */
+  isCurrent(sealed: Buffer): boolean {
+    return sealed[0] === FORMAT_BOUND && this.keyIdOf(sealed) === this.activeKeyId;
+  }
+
   /** The id of the key that sealed `sealed` (whether or not it is configured). */
   keyIdOf(sealed: Buffer): string {
-    if (sealed.length < 2 || sealed[0] !== FORMAT_V1) throw new PiiKeyError('not a sealed PII value (unknown format)');
+    if (sealed.length < 2 || (sealed[0] !== FORMAT_BOUND && sealed[0] !== FORMAT_UNBOUND)) throw new PiiKeyError('not a sealed PII value (unknown format)');
     return sealed.subarray(2, 2 + sealed[1]!).toString('ascii');
   }
 
@@ -74,7 +82,7 @@ export class PiiCipher {
     const headerBytes = 2 + sealed[1]!;
     const iv = sealed.subarray(headerBytes, headerBytes + IV_BYTES);
     const decipher = createDecipheriv('aes-256-gcm', key, iv);
-    decipher.setAAD(sealed.subarray(0, headerBytes));
+    if (sealed[0] === FORMAT_BOUND) decipher.setAAD(sealed.subarray(0, headerBytes));
     decipher.setAuthTag(sealed.subarray(headerBytes + IV_BYTES, headerBytes + IV_BYTES + TAG_BYTES));
     return Buffer.concat([decipher.update(sealed.subarray(headerBytes + IV_BYTES + TAG_BYTES)), decipher.final()]).toString('utf8');
   }

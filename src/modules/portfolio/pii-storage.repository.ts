@@ -10,6 +10,8 @@ const BATCH_ROWS = 1_000;
 const SEAL_LOCK = 7_301_998_003;
 /** SQL: the key id in a sealed value's header (see pii-cipher.ts). */
 const keyIdSql = (column: string) => `convert_from(substring(${column} from 3 for get_byte(${column}, 1)), 'UTF8')`;
+/** SQL: true when a sealed value is not sealed the current way (format 2) under key $1. */
+const staleSql = (column: string) => `(get_byte(${column}, 0) <> 2 or ${keyIdSql(column)} <> $1)`;
 
 /**
  * Seals every phone number still stored in clear (written before migration 0003) and then validates
@@ -52,7 +54,7 @@ export interface ReencryptCounts { nationalIds: number; phones: number }
  */
 export async function reencryptPortfolioPii(pool: pg.Pool, cipher: PiiCipher, options: { reindex: boolean }): Promise<ReencryptCounts> {
   const counts: ReencryptCounts = { nationalIds: 0, phones: 0 };
-  const stale = (column: string) => (options.reindex ? '$1::text is not null' : `${keyIdSql(column)} <> $1`);
+  const stale = (column: string) => (options.reindex ? '$1::text is not null' : staleSql(column));
   let after = '';
   for (let batch = 0; batch < 10_000_000; batch++) {
     const { rows } = await pool.query<{ customer_id: string; e: Buffer }>(
