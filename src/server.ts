@@ -43,6 +43,14 @@ export async function buildServer(rt: Runtime, options: ServerOptions = {}): Pro
       hooks: { streamWrite: redactPii },
     } : false,
     bodyLimit: JSON_BODY_BYTES_MAX,
+    // Errors of the router itself (a malformed or over-long URL) are problems like any other.
+    frameworkErrors: (error, _request, reply) => {
+      const tooLong = (error as { code?: string }).code === 'FST_ERR_MAX_PARAM_LENGTH';
+      return sendProblem(reply, tooLong
+        ? { code: 'uri_too_long', title: 'A path segment is too long', detail: 'path parameters have at most 512 characters' }
+        : { code: 'invalid_request', title: 'The request is invalid', detail: 'the URL is malformed' });
+    },
+    maxParamLength: 512,
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -53,6 +61,15 @@ export async function buildServer(rt: Runtime, options: ServerOptions = {}): Pro
     contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], styleSrc: ["'self'", "'unsafe-inline'"], scriptSrc: ["'self'"], frameAncestors: ["'none'"] } },
   });
   await registerAccess(app, rt);
+  // Strict input everywhere: a route that declares no query string (or, for POST/PUT, no body) accepts
+  // none, so an unknown parameter is a 400 naming it rather than silently ignored.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) return;
+    route.schema ??= {};
+    route.schema.querystring ??= z.strictObject({});
+    const method = [route.method].flat()[0];
+    if (method !== 'GET' && method !== 'HEAD' && route.url !== '/imports') route.schema.body ??= z.strictObject({}).nullish();
+  });
   await app.register(rateLimit, {
     global: true,
     max: rt.config.rateLimitPerMinute,

@@ -34,6 +34,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   not_found: 404,
   invalid_feed: 422,
   payload_too_large: 413,
+  uri_too_long: 414,
   unsupported_media_type: 415,
   internal_error: 500,
   service_unavailable: 503,
