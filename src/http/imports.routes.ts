@@ -12,6 +12,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { limits } from '../kernel/limits.ts';
 import type { Runtime } from '../runtime.ts';
 import { FEED_FORMATS, importFeed, readFeed, type FeedFormat, type FieldError } from '../modules/portfolio/index.ts';
+import { can, redactPii } from '../modules/identity/index.ts';
+import { principalOf } from './access.ts';
 import { problemResponses, sendProblem } from './problem.ts';
 
 const FEED_TYPES = ['application/x-ndjson', 'application/jsonl', 'text/csv', 'application/json', 'text/plain', 'application/octet-stream'];
@@ -114,15 +116,18 @@ export function importRoutes(rt: Runtime, options: { bodyBytesMax?: number } = {
           return sendProblem(reply, { code: 'payload_too_large', title: 'The feed is too large', detail: `at most ${bodyBytesMax} bytes` });
         }
         const skipInvalid = request.query.skipInvalid === 'true';
+        // Errors and rejected lines quote the feed; a caller without pii:unmask gets them with PII masked.
+        const shown = can(principalOf(request), 'pii:unmask') ? (text: string) => text : redactPii;
         const outcome = await importFeed(rt.pool, createReadStream(file), { format, source: 'POST /imports', skipInvalid, cipher: rt.cipher, now: () => rt.clock.now() });
         if (!outcome.ok) {
-          const errors = outcome.problems.slice(0, limits.importErrorsReportedMax);
+          const errors = outcome.problems.slice(0, limits.importErrorsReportedMax).map((p) => ({ ...p, message: shown(p.message) }));
           return sendProblem(reply, {
             code: 'invalid_feed', title: 'The feed has invalid lines; nothing was imported',
             detail: `${outcome.problems.length} ${outcome.problems.length === 1 ? 'error' : 'errors'}`, errorCount: outcome.problems.length, errors,
           });
         }
-        return reply.code(201).send({ ...outcome.summary, rejects: await rejectsWithRaw(file, format, outcome.rejects) });
+        const rejects = (await rejectsWithRaw(file, format, outcome.rejects)).map((r) => ({ ...r, raw: shown(r.raw), errors: r.errors.map((e) => ({ ...e, message: shown(e.message) })) }));
+        return reply.code(201).send({ ...outcome.summary, rejects });
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

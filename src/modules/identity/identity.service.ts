@@ -14,7 +14,7 @@ import {
 } from './domain/roles.ts';
 import { lockAfterFailure, lockedForSeconds } from './domain/lockout.ts';
 import { checkPassword } from './domain/password-policy.ts';
-import { redactPii } from './domain/pii-redaction.ts';
+import { mayContainPii, redactPii } from './domain/pii-redaction.ts';
 import { userPrincipal, type Principal } from './domain/principal.ts';
 import { hashPassword, verifyNothing, verifyPassword } from './password-hasher.ts';
 import { newTotpSecret, totpStep, totpUri } from './totp.ts';
@@ -67,6 +67,7 @@ export interface NewUser { username: string; role: string; teamId?: string | nul
 export async function createUser(deps: IdentityDeps, actor: Principal, input: NewUser): Promise<Result<{ user: UserView; totp: { secret: string; uri: string } | null }, UserCode>> {
   const username = input.username.trim().toLowerCase();
   if (!USERNAME.test(username)) return err('invalid_user', 'username: 3–64 lower-case letters, digits, ".", "_" or "-", starting with a letter or digit', { field: 'username' });
+  if (mayContainPii(username)) return err('invalid_user', 'username: must not be a phone number, national id or other long number', { field: 'username' });
   if (!isRole(input.role)) return err('invalid_user', `role: ${JSON.stringify(input.role)} is not one of ${Object.keys(ROLE_PERMISSIONS).join(', ')}`, { field: 'role' });
   const role = input.role;
   const teamId = input.teamId ?? null;
@@ -143,7 +144,8 @@ export interface LoginSuccess {
 export async function login(deps: IdentityDeps, input: { username: string; password: string; totp?: string | undefined; ip: string | null }): Promise<Result<LoginSuccess, LoginCode>> {
   const now = deps.clock.now();
   const username = input.username.trim().toLowerCase();
-  const shownName = USERNAME.test(username) ? username : redactPii(username.slice(0, 64));
+  // What the audit keeps of a username that failed: never a phone number or national id typed in by mistake.
+  const shownName = redactPii(username.slice(0, 64));
   const user = USERNAME.test(username) ? await repo.findUserByName(deps.pool, username) : null;
   const invalid = () => err('invalid_credentials' as const, 'the username, password or one-time code is wrong');
   if (!user || user.disabled_at !== null) {
