@@ -58,7 +58,8 @@ export async function buildServer(rt: Runtime, options: ServerOptions = {}): Pro
   app.setNotFoundHandler((request, reply) => sendProblem(reply, { code: 'not_found', title: 'Not found', detail: `no route ${request.method} ${redactPii(request.url.split('?')[0]!.slice(0, 200))}` }));
   await app.register(helmet, {
     // The API explorer (/docs) loads its own scripts and styles from this origin only.
-    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], styleSrc: ["'self'", "'unsafe-inline'"], scriptSrc: ["'self'"], frameAncestors: ["'none'"] } },
+    // (No upgrade-insecure-requests: the server speaks plain HTTP on localhost; TLS ends at the proxy.)
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], styleSrc: ["'self'", "'unsafe-inline'"], scriptSrc: ["'self'"], frameAncestors: ["'none'"], upgradeInsecureRequests: null } },
   });
   await registerAccess(app, rt);
   // Strict input everywhere: a route that declares no query string (or, for POST/PUT, no body) accepts
