@@ -28,6 +28,8 @@ export interface Config {
   piiKeys: { activeKeyId: string; keys: Record<string, Buffer>; indexKey: Buffer };
   /** HTTP requests per minute per user (per IP when unauthenticated); login attempts per minute per IP. */
   rateLimitPerMinute: number;
+  /** HTTP requests per minute per IP address, whoever is logged in (a shared office NAT needs headroom). */
+  ipRateLimitPerMinute: number;
   loginRateLimitPerMinute: number;
   /** Session lifetime: ends after this many idle minutes, and at the latest this many hours after login. */
   sessionIdleMinutes: number;
@@ -63,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     demoSeed: integer(env, 'RECOURSE_DEMO_SEED', 1, 0, 2 ** 31 - 1),
     piiKeys: piiKeys(env, dataDir),
     rateLimitPerMinute: integer(env, 'RECOURSE_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    ipRateLimitPerMinute: integer(env, 'RECOURSE_IP_RATE_LIMIT_PER_MINUTE', 3000, 1, 10_000_000),
     loginRateLimitPerMinute: integer(env, 'RECOURSE_LOGIN_RATE_LIMIT_PER_MINUTE', 20, 1, 1_000_000),
     sessionIdleMinutes: integer(env, 'RECOURSE_SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
     sessionMaxHours: integer(env, 'RECOURSE_SESSION_MAX_HOURS', 12, 1, 24 * 30),

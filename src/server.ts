@@ -79,6 +79,15 @@ export async function buildServer(rt: Runtime, options: ServerOptions = {}): Pro
     keyGenerator: (request) => (request.principal ? `${request.principal.kind}:${request.principal.id}` : `ip:${request.ip}`),
     errorResponseBuilder: (_request, context) => ({ statusCode: 429, code: 'rate_limited', message: `rate limit exceeded, retry in ${context.after}` }),
   });
+  // And per IP address, whoever is logged in (many accounts from one address are one client).
+  const perIp = app.createRateLimit({ max: rt.config.ipRateLimitPerMinute, timeWindow: 60_000, keyGenerator: (request) => `address:${request.ip}` });
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.routeOptions.url) return;
+    const limit = await perIp(request);
+    if (!limit.isAllowed && limit.isExceeded) {
+      return sendProblem(reply.header('retry-after', String(limit.ttlInSeconds)), { code: 'rate_limited', title: 'Too many requests', detail: 'too many requests from this address: retry after the time in Retry-After' });
+    }
+  });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Recourse API', description: 'Collections management for credit-card delinquency', version: '0.1.0' },

@@ -260,6 +260,26 @@ describe('rate limits', () => {
       await limited.close();
     }
   });
+
+  it('limit requests per IP address across users', async () => {
+    const limited = await createTestRuntime({ clock, config: { ipRateLimitPerMinute: 8 } });
+    const small = await buildServer(limited);
+    try {
+      const codes: number[] = [];
+      for (let i = 0; i < 4; i++) {
+        const s = await logIn(small, limited, await createStaffUser(limited, { role: 'auditor' })); // 1 request each
+        codes.push((await injectAs(small, s)('/auth/me')).statusCode);
+      }
+      expect(codes).toEqual([200, 200, 200, 200]);
+      const next = await small.inject({ url: '/health' });
+      expect(next.statusCode).toBe(429);
+      expect(next.json().code).toBe('rate_limited');
+      expect((await small.inject({ url: '/health', remoteAddress: '10.1.1.1' })).statusCode).toBe(200);
+    } finally {
+      await small.close();
+      await limited.close();
+    }
+  });
 });
 
 describe('recourse users', () => {

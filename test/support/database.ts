@@ -54,6 +54,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     demoSeed: 1,
     piiKeys: testPiiKeys(),
     rateLimitPerMinute: 100_000,
+    ipRateLimitPerMinute: 1_000_000,
     loginRateLimitPerMinute: 100_000,
     sessionIdleMinutes: 30,
     sessionMaxHours: 12,
