@@ -91,6 +91,13 @@ export async function buildServer(rt: Runtime, options: ServerOptions = {}): Pro
   await app.register(swagger, {
     openapi: {
       info: { title: 'Recourse API', description: 'Collections management for credit-card delinquency', version: '0.1.0' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'recourse_session', description: 'POST /auth/login; unsafe methods also need the x-csrf-token header' },
+          token: { type: 'http', scheme: 'bearer', description: 'an API token rct_<id>_<secret>' },
+        },
+      },
+      security: [{ session: [] }, { token: [] }],
     },
     transform: jsonSchemaTransform,
     // POST /imports streams its body (no schema validates it), so its request body is described here.
@@ -141,12 +148,15 @@ export async function serveUntilStopped(rt: Runtime, options: { port: number; ho
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   try {
+    let demoLoaded = false;
     if (rt.config.demoAccounts > 0 && (await portfolioIsEmpty(rt))) {
       io.stderr.write(`empty database: loading a demo portfolio of ${rt.config.demoAccounts} accounts…\n`);
       await loadDemoPortfolio(rt, { accounts: rt.config.demoAccounts, seed: rt.config.demoSeed, asOf: todayIn(rt.clock, rt.config.timeZone) });
+      demoLoaded = true;
     }
-    // First start: the admin (and, with the demo portfolio, a demo user per role); credentials printed once.
-    await bootstrapAccess(rt, io, { demoUsers: rt.config.demoAccounts > 0 });
+    // First start: the admin, and a demo user per role only when the demo portfolio was just loaded
+    // (never demo logins or demo assignments over a bank's real portfolio); credentials printed once.
+    await bootstrapAccess(rt, io, { demoUsers: demoLoaded });
     if (stopping) return;
     const app = await buildServer(rt, { logger: true });
     try {

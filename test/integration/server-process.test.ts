@@ -109,3 +109,26 @@ describe('recourse serve (a real process)', () => {
     expect(output).not.toMatch(/internal error|Error:/);
   });
 });
+
+describe('recourse serve over an existing portfolio', () => {
+  it('creates only the admin: no demo users, no demo assignments over real accounts', async () => {
+    const { createTestRuntime } = await import('../support/database.ts');
+    const { runCli } = await import('../support/cli.ts');
+    const { bootstrapAccess } = await import('../../src/workflows/access-bootstrap.workflow.ts');
+    const rt = await createTestRuntime();
+    try {
+      expect((await runCli(rt, ['demo', '--accounts', '5', '--as-of', '2026-06-30'])).code).toBe(0);
+      let out = '';
+      const io = { stdout: { write: () => true }, stderr: { write: (s: string) => (out += s) }, env: {}, cwd: '/' };
+      const outcome = await bootstrapAccess(rt, io, { demoUsers: false });
+      expect(outcome?.demoPassword).toBeNull();
+      expect(out).toContain('username: admin');
+      expect(out).not.toContain('Demo users');
+      expect((await rt.pool.query('select username from staff_users')).rows).toEqual([{ username: 'admin' }]);
+      expect((await rt.pool.query('select count(*)::int as n from account_assignments')).rows[0].n).toBe(0);
+      expect(await bootstrapAccess(rt, io, { demoUsers: true }), 'only on the first start').toBeNull();
+    } finally {
+      await rt.close();
+    }
+  });
+});
