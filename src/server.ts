@@ -50,7 +50,7 @@ export async function buildServer(rt: Runtime, options: ServerOptions = {}): Pro
         ? { code: 'uri_too_long', title: 'A path segment is too long', detail: 'path parameters have at most 512 characters' }
         : { code: 'invalid_request', title: 'The request is invalid', detail: 'the URL is malformed' });
     },
-    maxParamLength: 512,
+    routerOptions: { maxParamLength: 512 },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
@@ -68,6 +68,8 @@ export async function buildServer(rt: Runtime, options: ServerOptions = {}): Pro
     if (route.url.startsWith('/docs')) return;
     route.schema ??= {};
     route.schema.querystring ??= z.strictObject({});
+    // The OpenAPI document shows public routes without a lock.
+    if (route.config?.access && 'public' in route.config.access) (route.schema as { security?: unknown[] }).security ??= [];
     const method = [route.method].flat()[0];
     if (method !== 'GET' && method !== 'HEAD' && route.url !== '/imports') route.schema.body ??= z.strictObject({}).nullish();
   });

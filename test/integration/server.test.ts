@@ -91,6 +91,12 @@ describe('operations', () => {
       '/users', '/users/{username}/disable', '/users/{username}/password-reset',
     ]);
     expect(Object.keys(doc.paths['/health'])).toEqual(['get']);
+    // Logins: a session cookie or a bearer token everywhere, except on the public routes.
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['session', 'token']);
+    expect(doc.security).toEqual([{ session: [] }, { token: [] }]);
+    expect(doc.paths['/health'].get.security).toEqual([]);
+    expect(doc.paths['/auth/login'].post.security).toEqual([]);
+    expect(doc.paths['/accounts'].get.security).toBeUndefined();
     expect(Object.keys(doc.paths['/accounts'])).toEqual(['get']);
     expect(Object.keys(doc.paths['/accounts/{id}'])).toEqual(['get']);
     expect(Object.keys(doc.paths['/imports'])).toEqual(['post']);
