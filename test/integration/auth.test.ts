@@ -245,7 +245,7 @@ describe('rate limits', () => {
       const attempts = [];
       for (let i = 0; i < 4; i++) attempts.push((await small.inject({ method: 'POST', url: '/auth/login', payload: { username: user.username, password: user.password } })).statusCode);
       expect(attempts).toEqual([200, 200, 200, 429]);
-      const fromElsewhere = await small.inject({ method: 'POST', url: '/auth/login', remoteAddress: '10.9.8.7', payload: { username: other.username, password: other.password } });
+      const fromElsewhere = await small.inject({ method: 'POST', url: '/auth/login', remoteAddress: '127.0.0.2', payload: { username: other.username, password: other.password } });
       expect(fromElsewhere.statusCode, 'another IP has its own budget').toBe(200);
       const session = { headers: { cookie: String(fromElsewhere.headers['set-cookie']).split(';')[0]! }, csrfToken: null, cookie: null };
       const codes = [];
@@ -274,7 +274,7 @@ describe('rate limits', () => {
       const next = await small.inject({ url: '/health' });
       expect(next.statusCode).toBe(429);
       expect(next.json().code).toBe('rate_limited');
-      expect((await small.inject({ url: '/health', remoteAddress: '10.1.1.1' })).statusCode).toBe(200);
+      expect((await small.inject({ url: '/health', remoteAddress: '127.0.0.3' })).statusCode).toBe(200);
     } finally {
       await small.close();
       await limited.close();
