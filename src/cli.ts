@@ -6,8 +6,10 @@
 import { Command, CommanderError } from 'commander';
 import { openRuntime } from './runtime.ts';
 import { ConfigError } from './config.ts';
+import { redactPii } from './modules/identity/index.ts';
 import { CliFailure, EXIT, commandContext, wholeNumber, type CliDeps, type CliIo } from './cli/support.ts';
 import { registerPortfolioCommands } from './cli/portfolio.commands.ts';
+import { registerIdentityCommands } from './cli/identity.commands.ts';
 
 export { EXIT, type CliDeps, type CliIo } from './cli/support.ts';
 
@@ -21,6 +23,7 @@ export function buildProgram(io: CliIo, deps: CliDeps, setExit: (code: number) =
   const { withRuntime } = ctx;
 
   registerPortfolioCommands(program, ctx);
+  registerIdentityCommands(program, ctx);
 
   program
     .command('serve')
@@ -68,7 +71,8 @@ export async function main(argv: string[], io: CliIo, deps: CliDeps): Promise<nu
       io.stderr.write(`recourse: configuration: ${e.message}\n`);
       return EXIT.invalid;
     }
-    io.stderr.write(`recourse: internal error: ${(e as Error).stack ?? String(e)}\n`);
+    // Redacted: a failing statement's message can quote the values it was given.
+    io.stderr.write(`recourse: internal error: ${redactPii((e as Error).stack ?? String(e))}\n`);
     return EXIT.internal;
   }
 }

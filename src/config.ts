@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { createHmac } from 'node:crypto';
 
 export interface Config {
   /** Where the embedded PostgreSQL cluster, its credentials and the generated PII key live. */
@@ -19,8 +20,24 @@ export interface Config {
   /** Accounts in the demo portfolio `npm start` loads into an empty database (0 = none). */
   demoAccounts: number;
   demoSeed: number;
-  /** 32-byte key for national-id encryption; from RECOURSE_PII_KEY or generated once into the data dir. */
-  piiKey: Buffer;
+  /**
+   * PII keys (national ids, phones, TOTP secrets): RECOURSE_PII_KEYS ("id:base64,…", the first is
+   * active), or RECOURSE_PII_KEY (id "default"), or a key generated once into the data dir (id
+   * "default"); the blind-index key from RECOURSE_PII_INDEX_KEY or derived from the "default" key.
+   */
+  piiKeys: { activeKeyId: string; keys: Record<string, Buffer>; indexKey: Buffer };
+  /** HTTP requests per minute per user (per IP when unauthenticated); login attempts per minute per IP. */
+  rateLimitPerMinute: number;
+  /** HTTP requests per minute per IP address, whoever is logged in (a shared office NAT needs headroom). */
+  ipRateLimitPerMinute: number;
+  loginRateLimitPerMinute: number;
+  /** Session lifetime: ends after this many idle minutes, and at the latest this many hours after login. */
+  sessionIdleMinutes: number;
+  sessionMaxHours: number;
+  /** Password of the bootstrap admin created on first start (generated and printed once when unset). */
+  adminPassword: string | null;
+  /** Password of the demo users created with the demo portfolio (generated and printed once when unset). */
+  demoPassword: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -46,17 +63,62 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     timeZone: timeZone(env.RECOURSE_TIME_ZONE || 'Asia/Shanghai'),
     demoAccounts: integer(env, 'RECOURSE_DEMO_ACCOUNTS', 2000, 0, 10_000_000),
     demoSeed: integer(env, 'RECOURSE_DEMO_SEED', 1, 0, 2 ** 31 - 1),
-    piiKey: piiKey(env, dataDir),
+    piiKeys: piiKeys(env, dataDir),
+    rateLimitPerMinute: integer(env, 'RECOURSE_RATE_LIMIT_PER_MINUTE', 600, 1, 1_000_000),
+    ipRateLimitPerMinute: integer(env, 'RECOURSE_IP_RATE_LIMIT_PER_MINUTE', 3000, 1, 10_000_000),
+    loginRateLimitPerMinute: integer(env, 'RECOURSE_LOGIN_RATE_LIMIT_PER_MINUTE', 20, 1, 1_000_000),
+    sessionIdleMinutes: integer(env, 'RECOURSE_SESSION_IDLE_MINUTES', 30, 1, 24 * 60),
+    sessionMaxHours: integer(env, 'RECOURSE_SESSION_MAX_HOURS', 12, 1, 24 * 30),
+    adminPassword: secret(env, 'RECOURSE_ADMIN_PASSWORD'),
+    demoPassword: secret(env, 'RECOURSE_DEMO_PASSWORD'),
   };
 }
 
-function piiKey(env: NodeJS.ProcessEnv, dataDir: string): Buffer {
-  const text = env.RECOURSE_PII_KEY;
-  if (text) {
-    const key = Buffer.from(text, 'base64');
-    if (key.length !== 32) throw new ConfigError('RECOURSE_PII_KEY: must be the base64 of exactly 32 bytes (openssl rand -base64 32)');
-    return key;
+function secret(env: NodeJS.ProcessEnv, name: string): string | null {
+  const text = env[name];
+  if (text === undefined || text === '') return null;
+  if (text.length < 12 || text.length > 256) throw new ConfigError(`${name}: must be 12 to 256 characters long`);
+  return text;
+}
+
+function base64Key(text: string, what: string): Buffer {
+  const key = Buffer.from(text, 'base64');
+  if (key.length !== 32 || key.toString('base64').replace(/=+$/, '') !== text.trim().replace(/=+$/, '')) {
+    throw new ConfigError(`${what}: must be the base64 of exactly 32 bytes (openssl rand -base64 32)`);
   }
+  return key;
+}
+
+const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
+
+function piiKeys(env: NodeJS.ProcessEnv, dataDir: string): Config['piiKeys'] {
+  const keys: Record<string, Buffer> = {};
+  let activeKeyId = 'default';
+  if (env.RECOURSE_PII_KEYS) {
+    if (env.RECOURSE_PII_KEY) throw new ConfigError('set RECOURSE_PII_KEYS or RECOURSE_PII_KEY, not both (the single key is "default:<key>" in RECOURSE_PII_KEYS)');
+    const entries = env.RECOURSE_PII_KEYS.split(',').map((e) => e.trim()).filter(Boolean);
+    if (entries.length === 0) throw new ConfigError('RECOURSE_PII_KEYS: lists no key ("id:base64,…", the first is active)');
+    entries.forEach((entry, i) => {
+      const colon = entry.indexOf(':');
+      const id = colon < 0 ? '' : entry.slice(0, colon);
+      if (!KEY_ID.test(id)) throw new ConfigError(`RECOURSE_PII_KEYS entry ${i + 1}: must be "id:base64" with an id of 1–32 letters, digits, _ or -`);
+      if (keys[id]) throw new ConfigError(`RECOURSE_PII_KEYS: key id ${id} appears twice`);
+      keys[id] = base64Key(entry.slice(colon + 1), `RECOURSE_PII_KEYS key ${id}`);
+      if (i === 0) activeKeyId = id;
+    });
+  } else {
+    keys.default = env.RECOURSE_PII_KEY ? base64Key(env.RECOURSE_PII_KEY, 'RECOURSE_PII_KEY') : generatedKey(dataDir);
+  }
+  // The blind index must stay stable across encryption-key rotations (it is what equality and lookups
+  // compare), so it has its own key; by default the one every HMAC was keyed with so far.
+  let indexKey: Buffer;
+  if (env.RECOURSE_PII_INDEX_KEY) indexKey = base64Key(env.RECOURSE_PII_INDEX_KEY, 'RECOURSE_PII_INDEX_KEY');
+  else if (keys.default) indexKey = createHmac('sha256', keys.default).update('recourse/pii/hmac/v1').digest();
+  else throw new ConfigError('RECOURSE_PII_KEYS has no "default" key: set RECOURSE_PII_INDEX_KEY (the blind-index key) too');
+  return { activeKeyId, keys, indexKey };
+}
+
+function generatedKey(dataDir: string): Buffer {
   // Development default: a random key kept beside the data it protects. Production sets RECOURSE_PII_KEY.
   const file = join(dataDir, 'pii.key');
   if (!existsSync(file)) {

@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import { loadConfig, type Config } from './config.ts';
 import { acquireDatabase, createPool, migrate, type DatabaseLease } from './db/index.ts';
-import { PiiCipher } from './modules/portfolio/index.ts';
+import { PiiCipher, sealClearPhones } from './modules/portfolio/index.ts';
 import { systemClock, type Clock } from './kernel/clock.ts';
 
 export interface Runtime {
@@ -31,9 +31,13 @@ export async function openRuntime(options: { env?: NodeJS.ProcessEnv; cwd?: stri
 /** A runtime on a given database URL (tests, or after acquiring a lease). */
 export async function runtimeOn(url: string, config: Config, onClose: () => Promise<void> = async () => {}, clock: Clock = systemClock): Promise<Runtime> {
   const pool = createPool(url);
+  const cipher = new PiiCipher(config.piiKeys);
   const client = await pool.connect();
   try {
     await migrate(client);
+    // Phones stored in clear before migration 0003 are sealed with the key, which only the
+    // application holds; once done, later starts only read one catalog row.
+    await sealClearPhones(client, cipher);
   } finally {
     client.release();
   }
@@ -41,7 +45,7 @@ export async function runtimeOn(url: string, config: Config, onClose: () => Prom
   return {
     config,
     pool,
-    cipher: new PiiCipher(config.piiKey),
+    cipher,
     clock,
     async close() {
       if (closed) return;

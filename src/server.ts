@@ -3,6 +3,8 @@
  * their own database); `serveUntilStopped` is `recourse serve` / `npm start`.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { z } from 'zod';
@@ -12,21 +14,92 @@ import type { CliIo } from './cli.ts';
 import { errorHandler, problemResponses, sendProblem } from './http/problem.ts';
 import { accountRoutes } from './http/accounts.routes.ts';
 import { importRequestBody, importRoutes } from './http/imports.routes.ts';
+import { identityRoutes } from './http/identity.routes.ts';
+import { registerAccess } from './http/access.ts';
+import { redactPii } from './modules/identity/index.ts';
+import { bootstrapAccess } from './workflows/access-bootstrap.workflow.ts';
 import { loadDemoPortfolio, portfolioIsEmpty } from './workflows/demo.workflow.ts';
 import { todayIn } from './kernel/clock.ts';
 
-export async function buildServer(rt: Runtime, options: { logger?: boolean; importBodyBytesMax?: number } = {}): Promise<FastifyInstance> {
+/** JSON request bodies (login, users, tokens, unmask, export) are small; POST /imports has its own limit. */
+export const JSON_BODY_BYTES_MAX = 64 * 1024;
+
+export interface ServerOptions {
+  logger?: boolean;
+  /** Where log lines go (default stdout); tests scan them for PII. */
+  logStream?: { write(line: string): unknown };
+  importBodyBytesMax?: number;
+}
+
+export async function buildServer(rt: Runtime, options: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: options.logger ? { level: rt.config.logLevel } : false,
-    bodyLimit: 1024 * 1024,
+    logger: options.logger || options.logStream ? {
+      level: rt.config.logLevel,
+      ...(options.logStream ? { stream: options.logStream } : {}),
+      // ISO times (an epoch-millisecond number would look like a long digit run to the redactor).
+      timestamp: () => `,"time":"${new Date().toISOString()}"`,
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'req.headers["x-csrf-token"]', '*.password', '*.totp'], censor: '[redacted]' },
+      // The last line of defence: no log line leaves the process with a national id or phone number in it.
+      hooks: { streamWrite: redactPii },
+    } : false,
+    bodyLimit: JSON_BODY_BYTES_MAX,
+    // Errors of the router itself (a malformed or over-long URL) are problems like any other.
+    frameworkErrors: (error, _request, reply) => {
+      const tooLong = (error as { code?: string }).code === 'FST_ERR_MAX_PARAM_LENGTH';
+      return sendProblem(reply, tooLong
+        ? { code: 'uri_too_long', title: 'A path segment is too long', detail: 'path parameters have at most 512 characters' }
+        : { code: 'invalid_request', title: 'The request is invalid', detail: 'the URL is malformed' });
+    },
+    routerOptions: { maxParamLength: 512 },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
-  app.setNotFoundHandler((request, reply) => sendProblem(reply, { code: 'not_found', title: 'Not found', detail: `no route ${request.method} ${request.url.split('?')[0]}` }));
+  app.setNotFoundHandler((request, reply) => sendProblem(reply, { code: 'not_found', title: 'Not found', detail: `no route ${request.method} ${redactPii(request.url.split('?')[0]!.slice(0, 200))}` }));
+  await app.register(helmet, {
+    // The API explorer (/docs) loads its own scripts and styles from this origin only.
+    // (No upgrade-insecure-requests: the server speaks plain HTTP on localhost; TLS ends at the proxy.)
+    contentSecurityPolicy: { directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], styleSrc: ["'self'", "'unsafe-inline'"], scriptSrc: ["'self'"], frameAncestors: ["'none'"], upgradeInsecureRequests: null } },
+  });
+  await registerAccess(app, rt);
+  // Strict input everywhere: a route that declares no query string (or, for POST/PUT, no body) accepts
+  // none, so an unknown parameter is a 400 naming it rather than silently ignored.
+  app.addHook('onRoute', (route) => {
+    if (route.url.startsWith('/docs')) return;
+    route.schema ??= {};
+    route.schema.querystring ??= z.strictObject({});
+    // The OpenAPI document shows public routes without a lock.
+    if (route.config?.access && 'public' in route.config.access) (route.schema as { security?: unknown[] }).security ??= [];
+    const method = [route.method].flat()[0];
+    if (method !== 'GET' && method !== 'HEAD' && route.url !== '/imports') route.schema.body ??= z.strictObject({}).nullish();
+  });
+  await app.register(rateLimit, {
+    global: true,
+    max: rt.config.rateLimitPerMinute,
+    timeWindow: 60_000,
+    // After authentication (an app-level onRequest hook): per user or API token, per IP when anonymous.
+    keyGenerator: (request) => (request.principal ? `${request.principal.kind}:${request.principal.id}` : `ip:${request.ip}`),
+    errorResponseBuilder: (_request, context) => ({ statusCode: 429, code: 'rate_limited', message: `rate limit exceeded, retry in ${context.after}` }),
+  });
+  // And per IP address, whoever is logged in (many accounts from one address are one client).
+  const perIp = app.createRateLimit({ max: rt.config.ipRateLimitPerMinute, timeWindow: 60_000, keyGenerator: (request) => `address:${request.ip}` });
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.routeOptions.url) return;
+    const limit = await perIp(request);
+    if (!limit.isAllowed && limit.isExceeded) {
+      return sendProblem(reply.header('retry-after', String(limit.ttlInSeconds)), { code: 'rate_limited', title: 'Too many requests', detail: 'too many requests from this address: retry after the time in Retry-After' });
+    }
+  });
   await app.register(swagger, {
     openapi: {
       info: { title: 'Recourse API', description: 'Collections management for credit-card delinquency', version: '0.1.0' },
+      components: {
+        securitySchemes: {
+          session: { type: 'apiKey', in: 'cookie', name: 'recourse_session', description: 'POST /auth/login; unsafe methods also need the x-csrf-token header' },
+          token: { type: 'http', scheme: 'bearer', description: 'an API token rct_<id>_<secret>' },
+        },
+      },
+      security: [{ session: [] }, { token: [] }],
     },
     transform: jsonSchemaTransform,
     // POST /imports streams its body (no schema validates it), so its request body is described here.
@@ -38,8 +111,9 @@ export async function buildServer(rt: Runtime, options: { logger?: boolean; impo
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/openapi.json', { config: { access: { public: true } }, schema: { hide: true } }, async () => app.swagger());
   app.get('/health', {
+    config: { access: { public: true } },
     schema: {
       tags: ['operations'], summary: 'Liveness and database reachability',
       response: { 200: z.object({ status: z.literal('ok'), database: z.literal('ok') }), ...problemResponses(503) },
@@ -53,6 +127,7 @@ export async function buildServer(rt: Runtime, options: { logger?: boolean; impo
     }
     return { status: 'ok' as const, database: 'ok' as const };
   });
+  await app.register(identityRoutes(rt, { loginRateLimitPerMinute: rt.config.loginRateLimitPerMinute }));
   await app.register(accountRoutes(rt));
   await app.register(importRoutes(rt, options.importBodyBytesMax === undefined ? {} : { bodyBytesMax: options.importBodyBytesMax }));
   return app;
@@ -75,10 +150,15 @@ export async function serveUntilStopped(rt: Runtime, options: { port: number; ho
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   try {
+    let demoLoaded = false;
     if (rt.config.demoAccounts > 0 && (await portfolioIsEmpty(rt))) {
       io.stderr.write(`empty database: loading a demo portfolio of ${rt.config.demoAccounts} accounts…\n`);
       await loadDemoPortfolio(rt, { accounts: rt.config.demoAccounts, seed: rt.config.demoSeed, asOf: todayIn(rt.clock, rt.config.timeZone) });
+      demoLoaded = true;
     }
+    // First start: the admin, and a demo user per role only when the demo portfolio was just loaded
+    // (never demo logins or demo assignments over a bank's real portfolio); credentials printed once.
+    await bootstrapAccess(rt, io, { demoUsers: demoLoaded });
     if (stopping) return;
     const app = await buildServer(rt, { logger: true });
     try {

@@ -12,6 +12,8 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { limits } from '../kernel/limits.ts';
 import type { Runtime } from '../runtime.ts';
 import { FEED_FORMATS, importFeed, readFeed, type FeedFormat, type FieldError } from '../modules/portfolio/index.ts';
+import { can, redactPii } from '../modules/identity/index.ts';
+import { principalOf } from './access.ts';
 import { problemResponses, sendProblem } from './problem.ts';
 
 const FEED_TYPES = ['application/x-ndjson', 'application/jsonl', 'text/csv', 'application/json', 'text/plain', 'application/octet-stream'];
@@ -90,6 +92,7 @@ export function importRoutes(rt: Runtime, options: { bodyBytesMax?: number } = {
     app.addContentTypeParser(FEED_TYPES, (_request, payload, done) => done(null, payload));
     app.post('/imports', {
       bodyLimit: bodyBytesMax,
+      config: { access: { permission: 'imports:write' } },
       schema: {
         tags: ['imports'],
         summary: 'Import a bank feed (body: NDJSON or CSV; docs/feed-format.md); all or nothing unless skipInvalid',
@@ -97,7 +100,7 @@ export function importRoutes(rt: Runtime, options: { bodyBytesMax?: number } = {
           format: z.enum(FEED_FORMATS as [FeedFormat, ...FeedFormat[]]).optional().describe('default: csv for a text/csv body, else ndjson'),
           skipInvalid: z.enum(['true', 'false']).optional().describe('import the valid lines and return the rejected ones'),
         }),
-        response: { 201: importSummary, ...problemResponses(400, 413, 415, 422, 500) },
+        response: { 201: importSummary, ...problemResponses(400, 401, 403, 413, 415, 422, 429, 500) },
       },
     }, async (request, reply) => {
       // No Content-Type and no body: Fastify calls no parser at all.
@@ -113,15 +116,18 @@ export function importRoutes(rt: Runtime, options: { bodyBytesMax?: number } = {
           return sendProblem(reply, { code: 'payload_too_large', title: 'The feed is too large', detail: `at most ${bodyBytesMax} bytes` });
         }
         const skipInvalid = request.query.skipInvalid === 'true';
+        // Errors and rejected lines quote the feed; a caller without pii:unmask gets them with PII masked.
+        const shown = can(principalOf(request), 'pii:unmask') ? (text: string) => text : redactPii;
         const outcome = await importFeed(rt.pool, createReadStream(file), { format, source: 'POST /imports', skipInvalid, cipher: rt.cipher, now: () => rt.clock.now() });
         if (!outcome.ok) {
-          const errors = outcome.problems.slice(0, limits.importErrorsReportedMax);
+          const errors = outcome.problems.slice(0, limits.importErrorsReportedMax).map((p) => ({ ...p, message: shown(p.message) }));
           return sendProblem(reply, {
             code: 'invalid_feed', title: 'The feed has invalid lines; nothing was imported',
             detail: `${outcome.problems.length} ${outcome.problems.length === 1 ? 'error' : 'errors'}`, errorCount: outcome.problems.length, errors,
           });
         }
-        return reply.code(201).send({ ...outcome.summary, rejects: await rejectsWithRaw(file, format, outcome.rejects) });
+        const rejects = (await rejectsWithRaw(file, format, outcome.rejects)).map((r) => ({ ...r, raw: shown(r.raw), errors: r.errors.map((e) => ({ ...e, message: shown(e.message) })) }));
+        return reply.code(201).send({ ...outcome.summary, rejects });
       } finally {
         await rm(dir, { recursive: true, force: true });
       }

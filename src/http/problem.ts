@@ -5,15 +5,36 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { redactPii } from '../modules/identity/index.ts';
 
 const STATUS_BY_CODE: Record<string, number> = {
   invalid_request: 400,
+  invalid_user: 400,
+  reason_required: 400,
+  invalid_token_request: 400,
+  unauthenticated: 401,
+  invalid_credentials: 401,
+  totp_required: 401,
+  forbidden: 403,
+  csrf_token_invalid: 403,
+  password_change_required: 403,
+  user_not_found: 404,
+  token_not_found: 404,
+  username_taken: 409,
+  cannot_disable_self: 409,
+  totp_already_enabled: 409,
+  totp_not_enrolled: 409,
+  weak_password: 422,
+  invalid_totp: 422,
+  account_locked: 423,
+  rate_limited: 429,
   invalid_cursor: 400,
   invalid_date: 400,
   account_not_found: 404,
   not_found: 404,
   invalid_feed: 422,
   payload_too_large: 413,
+  uri_too_long: 414,
   unsupported_media_type: 415,
   internal_error: 500,
   service_unavailable: 503,
@@ -38,6 +59,11 @@ const problemSchema = z.looseObject({
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request (invalid_request, invalid_cursor): `errors` names each field',
+  401: 'Not authenticated (unauthenticated, invalid_credentials, totp_required): log in or send a valid API token',
+  403: 'Not allowed (forbidden, csrf_token_invalid, password_change_required)',
+  409: 'Conflict with the current state (username_taken, totp_already_enabled, …)',
+  423: 'Locked after repeated failed logins (account_locked): `retryAfterSeconds` says for how long',
+  429: 'Too many requests (rate_limited): see Retry-After',
   404: 'Not found (account_not_found, not_found)',
   413: 'Body too large (payload_too_large)',
   415: 'Unsupported content type (unsupported_media_type)',
@@ -71,6 +97,9 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
     const errors = validationErrors(error);
     return sendProblem(reply, { code: 'invalid_request', title: 'The request is invalid', detail: errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors });
   }
+  if (error.statusCode === 429) {
+    return sendProblem(reply, { code: 'rate_limited', title: 'Too many requests', detail: 'slow down and retry after the time in Retry-After' });
+  }
   if (error.statusCode === 413 || error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
     return sendProblem(reply, { code: 'payload_too_large', title: 'The request body is too large' });
   }
@@ -79,7 +108,7 @@ export function errorHandler(error: FastifyError, request: FastifyRequest, reply
   }
   if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
     // Fastify's own client errors (bad JSON, bad URL …): their messages describe the request, not internals.
-    return sendProblem(reply, { code: 'invalid_request', title: 'The request is invalid', detail: error.message });
+    return sendProblem(reply, { code: 'invalid_request', title: 'The request is invalid', detail: redactPii(error.message) });
   }
   request.log.error({ err: error }, 'request failed');
   return sendProblem(reply, { code: 'internal_error', title: 'Internal error', detail: `reference ${request.id}` });

@@ -8,9 +8,19 @@ import { formatPlainDate, parsePlainDate, type EpochDay } from '../kernel/dates.
 import { formatAmount } from '../kernel/money.ts';
 import { limits } from '../kernel/limits.ts';
 import {
-  findAccount, findContactPoints, findHostSnapshot, findPayments, findStatements, maskIdentifier, maskPhone,
+  findAccount, findContactPoints, findHostSnapshot, findPayments, findStatements, maskIdentifier,
 } from '../modules/portfolio/index.ts';
 import { ageAccount, bucketOfCycles, compileAgingPolicy, loadDefaultAgingPolicy, type AgingPolicyDocument } from '../modules/delinquency/index.ts';
+import { scopeCondition, type DataScope } from '../modules/identity/index.ts';
+
+const ALL: DataScope = { kind: 'all' };
+
+/** True when the account exists and `scope` may see it. Out of scope answers like a missing account (no IDOR oracle). */
+export async function accountVisible(pool: pg.Pool, accountId: string, scope: DataScope): Promise<boolean> {
+  const params: unknown[] = [accountId];
+  const condition = scopeCondition(scope, 'a.account_id', params);
+  return ((await pool.query(`select 1 from card_accounts a where a.account_id = $1 and ${condition}`, params)).rowCount ?? 0) > 0;
+}
 
 function maskEmail(address: string): string {
   const at = address.indexOf('@');
@@ -46,9 +56,9 @@ interface Party { role: string; verified: boolean; source: string | null }
 
 const ADDRESS_DETAILS = ['city', 'region', 'postalCode', 'country'] as const;
 
-export async function showAccount(pool: pg.Pool, accountId: string, asOf: EpochDay, policyDoc: AgingPolicyDocument): Promise<Result<AccountView, 'account_not_found'>> {
+export async function showAccount(pool: pg.Pool, accountId: string, asOf: EpochDay, policyDoc: AgingPolicyDocument, scope: DataScope = ALL): Promise<Result<AccountView, 'account_not_found'>> {
   const account = await findAccount(pool, accountId);
-  if (!account) return err('account_not_found', `no account ${JSON.stringify(accountId)}`);
+  if (!account || (scope.kind !== 'all' && !(await accountVisible(pool, accountId, scope)))) return err('account_not_found', `no account ${JSON.stringify(accountId)}`);
   const asOfText = formatPlainDate(asOf);
   const [contacts, statements, payments, host] = await Promise.all([
     findContactPoints(pool, account.customer_id),
@@ -74,7 +84,7 @@ export async function showAccount(pool: pg.Pool, accountId: string, asOf: EpochD
       id: account.customer_id,
       name: account.name,
       nationalId: maskIdentifier(account.national_id_last4),
-      phones: contacts.filter((c) => c.kind === 'phone').map((c) => ({ number: maskPhone(c.value), ...party(c) })),
+      phones: contacts.filter((c) => c.kind === 'phone').map((c) => ({ number: c.value /* stored masked */, ...party(c) })),
       emails: contacts.filter((c) => c.kind === 'email').map((c) => ({ address: maskEmail(c.value), ...party(c) })),
       addresses: contacts.filter((c) => c.kind === 'address').map((c) => ({ line: maskAddressLine(c.value), ...addressDetails(c), ...party(c) })),
       timeZone: account.time_zone,
@@ -113,6 +123,8 @@ export interface AccountListQuery {
   bucket?: string | undefined; daysPastDueMin?: number | undefined; daysPastDueMax?: number | undefined; limit?: number | undefined; cursor?: string | undefined;
   /** The bucket names `bucket` must be one of (default: the default aging policy's). */
   bucketNames?: readonly string[] | undefined;
+  /** Only the accounts this data scope sees (default: all). */
+  scope?: DataScope | undefined;
 }
 export interface AccountListItem { id: string; customerId: string; bucket: string | null; daysPastDue: number | null; balance: string | null; overdue: string | null; currency: string; agedAsOf: string | null }
 
@@ -142,13 +154,15 @@ export async function listAccounts(pool: pg.Pool, query: AccountListQuery): Prom
   if (query.daysPastDueMin !== undefined && query.daysPastDueMax !== undefined && query.daysPastDueMin > query.daysPastDueMax) {
     return err('invalid_request', `the days-past-due minimum (${query.daysPastDueMin}) is above the maximum (${query.daysPastDueMax})`, { field: 'dpdMin' });
   }
+  const params: unknown[] = [query.bucket ?? null, query.daysPastDueMin ?? null, query.daysPastDueMax ?? null, after, limit + 1];
+  const inScope = scopeCondition(query.scope ?? ALL, 'a.account_id', params);
   const { rows } = await pool.query<{ account_id: string; customer_id: string; currency: string; bucket: string | null; days_past_due: number | null; balance_minor: bigint | null; overdue_minor: bigint | null; as_of: string | null }>(
     `select a.account_id, a.customer_id, a.currency, d.bucket, d.days_past_due, d.balance_minor, d.overdue_minor, d.as_of
      from card_accounts a left join account_delinquency d on d.account_id = a.account_id
      where ($1::text is null or d.bucket = $1) and ($2::int is null or d.days_past_due >= $2)
-       and ($3::int is null or d.days_past_due <= $3) and ($4::text is null or a.account_id > $4)
+       and ($3::int is null or d.days_past_due <= $3) and ($4::text is null or a.account_id > $4) and ${inScope}
      order by a.account_id limit $5`,
-    [query.bucket ?? null, query.daysPastDueMin ?? null, query.daysPastDueMax ?? null, after, limit + 1],
+    params,
   );
   const page = rows.slice(0, limit);
   return ok({

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestRuntime } from '../support/database.ts';
+import { clearContactPoints } from '../support/pii.ts';
 import { runCli } from '../support/cli.ts';
 
 type TestRuntime = Awaited<ReturnType<typeof createTestRuntime>>;
@@ -99,7 +100,7 @@ describe('import of CSV feeds', () => {
     ]);
     const { rows: [c1] } = await rt.pool.query(`select national_id_encrypted as e from customers where customer_id = 'C1'`);
     expect(rt.cipher.decrypt(c1.e)).toBe('11010519491231002X');
-    expect((await rt.pool.query(`select customer_id, kind, position, value, details, party_role, verified, source from contact_points order by 1, 2, 3`)).rows).toEqual([
+    expect(await clearContactPoints(rt, `select customer_id, kind, position, value, details, party_role, verified, source from contact_points order by 1, 2, 3`)).toEqual([
       { customer_id: 'C1', kind: 'email', position: 0, value: 'zw@example.com', details: null, party_role: 'debtor', verified: false, source: null },
       { customer_id: 'C1', kind: 'phone', position: 0, value: '13800138000', details: null, party_role: 'debtor', verified: true, source: 'application_form' },
       { customer_id: 'C1', kind: 'phone', position: 1, value: '13900139000', details: null, party_role: 'guarantor', verified: false, source: null },

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createTestRuntime } from '../support/database.ts';
+import { clearContactPoints } from '../support/pii.ts';
 import { runCli } from '../support/cli.ts';
 import { main, type CliIo } from '../../src/cli.ts';
 
@@ -114,10 +115,10 @@ describe('import of a valid NDJSON feed', () => {
       { customer_id: 'C2', name: 'Sato Ken', national_id_last4: null, time_zone: 'Asia/Tokyo', language: 'en', encrypted: false, hmac: false },
     ]);
 
-    const contacts = await rt.pool.query(
+    const contacts = await clearContactPoints(rt,
       `select customer_id, kind, position, value, details, party_role, verified, source from contact_points order by customer_id, kind, position`,
     );
-    expect(contacts.rows).toEqual([
+    expect(contacts).toEqual([
       { customer_id: 'C1', kind: 'address', position: 0, value: '1 Chang’an Avenue', details: { city: 'Beijing', region: 'BJ', postalCode: '100000', country: 'CN' }, party_role: 'debtor', verified: false, source: 'bureau' },
       { customer_id: 'C1', kind: 'email', position: 0, value: 'zhang.wei@example.com', details: null, party_role: 'contact', verified: true, source: null },
       { customer_id: 'C1', kind: 'phone', position: 0, value: '13800138000', details: null, party_role: 'debtor', verified: true, source: 'application_form' },
@@ -283,7 +284,7 @@ describe('import of a valid NDJSON feed', () => {
       { customer_id: 'C1', name: '张伟强', national_id_last4: '002X', touched: true },
       { customer_id: 'C2', name: 'Sato Ken', national_id_last4: null, touched: false },
     ]);
-    expect((await rt.pool.query(`select kind, position, value, verified, source from contact_points order by kind, position`)).rows).toEqual([
+    expect(await clearContactPoints(rt, `select kind, position, value, verified, source from contact_points order by kind, position`)).toEqual([
       { kind: 'address', position: 0, value: '1 Chang’an Avenue', verified: false, source: 'bureau' },
       { kind: 'phone', position: 0, value: '13800138000', verified: false, source: 'application_form' },
     ]);

@@ -8,6 +8,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { Ajv } from 'ajv';
 import { createTestRuntime } from '../support/database.ts';
 import { runCli } from '../support/cli.ts';
+import { injectAs, sessionFor, type Credentials } from '../support/auth.ts';
 import { buildServer } from '../../src/server.ts';
 import type { Runtime } from '../../src/runtime.ts';
 
@@ -18,11 +19,13 @@ type Page = { accounts: { id: string; bucket: string | null; daysPastDue: number
 
 let rt: Runtime;
 let app: FastifyInstance;
+/** Every request below is an admin's (all permissions, every account); test/integration/access*.test.ts cover the others. */
+let admin: Credentials;
 /** Every error response seen, checked at the end for leaked internals. */
 const errorBodies: string[] = [];
 
 async function request(options: InjectOptions | string): Promise<LightMyRequestResponse> {
-  const response = await app.inject(options);
+  const response = await injectAs(app, admin)(options);
   if (response.statusCode >= 400) errorBodies.push(response.body);
   return response;
 }
@@ -61,6 +64,7 @@ beforeAll(async () => {
   const demo = await runCli(rt, ['demo', '--accounts', String(DEMO_ACCOUNTS), '--seed', '7', '--as-of', AS_OF, '--json']);
   expect(demo.code, demo.stderr).toBe(0);
   app = await buildServer(rt);
+  admin = await sessionFor(app, rt, { role: 'admin' });
 });
 afterAll(async () => {
   await app?.close();
@@ -81,8 +85,18 @@ describe('operations', () => {
     const doc = r.json();
     expect(doc.openapi).toMatch(/^3\.\d+\.\d+$/);
     expect(doc.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
-    expect(Object.keys(doc.paths).sort()).toEqual(['/accounts', '/accounts/{id}', '/health', '/imports']);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/accounts', '/accounts/{id}', '/accounts/{id}/assignment', '/accounts/{id}/unmask', '/audit/access', '/auth/login', '/auth/logout', '/auth/me',
+      '/auth/password', '/auth/totp/confirm', '/auth/totp/enroll', '/exports/accounts', '/health', '/imports', '/tokens', '/tokens/{id}/revoke',
+      '/users', '/users/{username}/disable', '/users/{username}/password-reset',
+    ]);
     expect(Object.keys(doc.paths['/health'])).toEqual(['get']);
+    // Logins: a session cookie or a bearer token everywhere, except on the public routes.
+    expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['session', 'token']);
+    expect(doc.security).toEqual([{ session: [] }, { token: [] }]);
+    expect(doc.paths['/health'].get.security).toEqual([]);
+    expect(doc.paths['/auth/login'].post.security).toEqual([]);
+    expect(doc.paths['/accounts'].get.security).toBeUndefined();
     expect(Object.keys(doc.paths['/accounts'])).toEqual(['get']);
     expect(Object.keys(doc.paths['/accounts/{id}'])).toEqual(['get']);
     expect(Object.keys(doc.paths['/imports'])).toEqual(['post']);
@@ -193,7 +207,7 @@ describe('GET /accounts/:id', () => {
        where c.national_id_encrypted is not null order by a.account_id limit 1`);
     const { account_id: id, customer_id: customerId } = rows[0]!;
     const nationalId = rt.cipher.decrypt(rows[0]!.national_id_encrypted);
-    const phones = (await rt.pool.query<{ value: string }>(`select value from contact_points where customer_id = $1 and kind = 'phone'`, [customerId])).rows.map((r) => r.value);
+    const phones = (await rt.pool.query<{ e: Buffer }>(`select value_encrypted as e from contact_points where customer_id = $1 and kind = 'phone' order by position`, [customerId])).rows.map((r) => rt.cipher.decrypt(r.e));
     expect(phones.length).toBeGreaterThan(0);
 
     const r = await request(`/accounts/${id}?asOf=${AS_OF}`);
@@ -303,18 +317,19 @@ describe('POST /imports', () => {
 
   it('refuses a body over the size limit with a 413 problem that reaches the client over a real socket', async () => {
     const small = await buildServer(rt, { importBodyBytesMax: 1000 });
+    const auth = admin.headers;
     try {
       const url = await small.listen({ port: 0, host: '127.0.0.1' });
       const body = ndjson(Array.from({ length: 20_000 }, (_, i) => customer(`BIG${i}`)));
       expect(body.length).toBeGreaterThan(2_000_000);
-      const r = await fetch(`${url}/imports`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body });
+      const r = await fetch(`${url}/imports`, { method: 'POST', headers: { ...auth, 'content-type': 'application/x-ndjson' }, body });
       expect(r.status).toBe(413);
       expect(r.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       const problem = await r.text();
       errorBodies.push(problem);
       expect(JSON.parse(problem)).toMatchObject({ status: 413, code: 'payload_too_large' });
       expect((await rt.pool.query(`select 1 from customers where customer_id like 'BIG%'`)).rowCount).toBe(0);
-      const fine = await fetch(`${url}/imports`, { method: 'POST', headers: { 'content-type': 'application/x-ndjson' }, body: ndjson([customer('BIG-ok')]) });
+      const fine = await fetch(`${url}/imports`, { method: 'POST', headers: { ...auth, 'content-type': 'application/x-ndjson' }, body: ndjson([customer('BIG-ok')]) });
       expect(fine.status).toBe(201);
     } finally {
       await small.close();
@@ -340,7 +355,7 @@ describe('internal errors', () => {
     const brokenApp = await buildServer(broken);
     try {
       for (const [url, status, code] of [['/health', 503, 'service_unavailable'], ['/accounts', 500, 'internal_error'], ['/accounts/A1', 500, 'internal_error']] as const) {
-        const r = await brokenApp.inject(url);
+        const r = await injectAs(brokenApp, admin)(url);
         errorBodies.push(r.body);
         const body = expectProblem(r, status, code);
         expect(body.detail).toMatch(/^reference \S+$/);

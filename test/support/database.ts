@@ -9,8 +9,14 @@ import { adminUrl, withDatabase } from '../../src/db/index.ts';
 import { runtimeOn, type Runtime } from '../../src/runtime.ts';
 import type { Config } from '../../src/config.ts';
 import { fixedClock, type Clock } from '../../src/kernel/clock.ts';
+import { deriveIndexKey } from '../../src/modules/portfolio/index.ts';
 
 export const TEST_PII_KEY = Buffer.alloc(32, 7);
+
+/** The test keyring: TEST_PII_KEY as the "default" key, its derived blind-index key. */
+export function testPiiKeys(): Config['piiKeys'] {
+  return { activeKeyId: 'default', keys: { default: TEST_PII_KEY }, indexKey: deriveIndexKey(TEST_PII_KEY) };
+}
 
 export interface TestDatabase { name: string; url: string; drop(): Promise<void> }
 
@@ -46,7 +52,14 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     timeZone: 'Asia/Shanghai',
     demoAccounts: 0,
     demoSeed: 1,
-    piiKey: TEST_PII_KEY,
+    piiKeys: testPiiKeys(),
+    rateLimitPerMinute: 100_000,
+    ipRateLimitPerMinute: 1_000_000,
+    loginRateLimitPerMinute: 100_000,
+    sessionIdleMinutes: 30,
+    sessionMaxHours: 12,
+    adminPassword: null,
+    demoPassword: null,
     ...overrides,
   };
 }

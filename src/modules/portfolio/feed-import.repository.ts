@@ -178,11 +178,14 @@ export async function mergeStage(client: pg.ClientBase): Promise<Record<string, 
 
 /** A customer record carries its full set of contact points: the stored set is made equal to it. */
 async function mergeContactPoints(client: pg.ClientBase): Promise<MergeCounts> {
+  // Phones arrive sealed (hex); they compare by blind index, since every sealing has a new random IV.
   await client.query(`create temp table incoming_contacts on commit drop as
-    select s.id as customer_id, e.kind, e.position, e.value, e.details, e.party_role, e.verified, e.source
+    select s.id as customer_id, e.kind, e.position, e.value, decode(e.value_encrypted, 'hex') as value_encrypted,
+           decode(e.value_hmac, 'hex') as value_hmac, e.value_masked, e.details, e.party_role, e.verified, e.source
     from feed_stage s
     cross join lateral jsonb_to_recordset(s.contacts)
-      as e(kind text, position smallint, value text, details jsonb, party_role text, verified boolean, source text)
+      as e(kind text, position smallint, value text, value_encrypted text, value_hmac text, value_masked text,
+           details jsonb, party_role text, verified boolean, source text)
     where s.type = 'customer' and not s.rejected`);
   await client.query(`delete from contact_points cp using feed_stage s
     where s.type = 'customer' and not s.rejected and cp.customer_id = s.id
@@ -190,12 +193,14 @@ async function mergeContactPoints(client: pg.ClientBase): Promise<MergeCounts> {
                       where i.customer_id = cp.customer_id and i.kind = cp.kind and i.position = cp.position)`);
   const { rows } = await client.query<{ total: string; inserted: string; updated: string }>(`
     with m as (
-      insert into contact_points as t (customer_id, kind, position, value, details, party_role, verified, source)
-      select customer_id, kind, position, value, details, party_role, verified, source from incoming_contacts
-      on conflict (customer_id, kind, position) do update set value = excluded.value, details = excluded.details,
+      insert into contact_points as t (customer_id, kind, position, value, value_encrypted, value_hmac, value_masked, details, party_role, verified, source)
+      select customer_id, kind, position, value, value_encrypted, value_hmac, value_masked, details, party_role, verified, source from incoming_contacts
+      on conflict (customer_id, kind, position) do update set value = excluded.value,
+        value_encrypted = case when t.value_hmac is distinct from excluded.value_hmac then excluded.value_encrypted else t.value_encrypted end,
+        value_hmac = excluded.value_hmac, value_masked = excluded.value_masked, details = excluded.details,
         party_role = excluded.party_role, verified = excluded.verified, source = excluded.source
-      where (t.value, t.details, t.party_role, t.verified, t.source)
-        is distinct from (excluded.value, excluded.details, excluded.party_role, excluded.verified, excluded.source)
+      where (t.value, t.value_hmac, t.value_masked, t.details, t.party_role, t.verified, t.source)
+        is distinct from (excluded.value, excluded.value_hmac, excluded.value_masked, excluded.details, excluded.party_role, excluded.verified, excluded.source)
       returning (xmax = 0) as inserted)
     select (select count(*) from incoming_contacts) as total,
            count(*) filter (where inserted) as inserted, count(*) filter (where not inserted) as updated from m`);

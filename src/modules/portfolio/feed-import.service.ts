@@ -10,7 +10,7 @@ import { copyBytea, copyField } from '../../db/copy.ts';
 import { validateFeedRecord, type FieldError, type ValidRecord } from './domain/feed-validation.ts';
 import { readFeed, type FeedFormat } from './feed-reader.ts';
 import { refreshAccountHistories } from './portfolio.repository.ts';
-import type { PiiCipher } from './pii-cipher.ts';
+import { maskPhone, type PiiCipher } from './pii-cipher.ts';
 import {
   STAGE_COLUMNS, createStage, findStageProblems, indexStage, mergeStage, recordImport, type MergeCounts,
 } from './feed-import.repository.ts';
@@ -124,9 +124,12 @@ function stageRow(line: number, r: ValidRecord, cipher: PiiCipher): string[] {
   switch (r.type) {
     case 'customer': {
       const positions = { phone: 0, email: 0, address: 0 };
+      // Phones never reach the database in clear, not even the staging table: sealed, blind-indexed, masked.
       const contacts = r.contacts.map((c) => ({
-        kind: c.kind, position: positions[c.kind]++, value: c.value, details: c.details,
-        party_role: c.partyRole, verified: c.verified, source: c.source,
+        kind: c.kind, position: positions[c.kind]++, details: c.details, party_role: c.partyRole, verified: c.verified, source: c.source,
+        ...(c.kind === 'phone'
+          ? { value: null, value_encrypted: cipher.encrypt(c.value).toString('hex'), value_hmac: cipher.hmac(c.value).toString('hex'), value_masked: maskPhone(c.value) }
+          : { value: c.value, value_encrypted: null, value_hmac: null, value_masked: null }),
       }));
       Object.assign(v, {
         record_key: r.id, id: r.id, name: r.name, time_zone: r.timeZone, language: r.language, contacts: JSON.stringify(contacts),

@@ -5,7 +5,8 @@ export { validateFeedRecord, type FieldError, type ValidRecord } from './domain/
 export { demoPortfolio } from './domain/demo-portfolio.ts';
 export { readFeed, formatFromName, FEED_FORMATS, type FeedFormat, type FeedLine } from './feed-reader.ts';
 export { importFeed, type ImportOutcome, type ImportProblem, type ImportSummary, type ImportOptions } from './feed-import.service.ts';
-export { PiiCipher, maskIdentifier, maskPhone } from './pii-cipher.ts';
+export { PiiCipher, PiiKeyError, deriveIndexKey, maskIdentifier, maskPhone, type PiiKeyring } from './pii-cipher.ts';
+export { sealClearPhones, reencryptPortfolioPii, portfolioKeyUsage, findCustomerPii, type ReencryptCounts } from './pii-storage.repository.ts';
 export {
   agingInputs, agingInputsSql, agingInputOf, refreshAccountHistories, findAccount, findContactPoints, findHostSnapshot, findPayments, findStatements,
   type AgingInput, type AccountRow,

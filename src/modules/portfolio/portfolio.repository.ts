@@ -150,8 +150,10 @@ export async function findAccount(client: pg.ClientBase | pg.Pool, accountId: st
 }
 
 export async function findContactPoints(client: pg.ClientBase | pg.Pool, customerId: string) {
+  // Phones: only the masked form (the clear number is sealed; findCustomerPii decrypts for an audited unmask).
   const { rows } = await client.query<{ kind: string; position: number; value: string; details: Record<string, string> | null; party_role: string; verified: boolean; source: string | null }>(
-    'select kind, position, value, details, party_role, verified, source from contact_points where customer_id = $1 order by kind, position',
+    `select kind, position, case when kind = 'phone' then value_masked else value end as value, details, party_role, verified, source
+     from contact_points where customer_id = $1 order by kind, position`,
     [customerId],
   );
   return rows;

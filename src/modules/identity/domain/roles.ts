@@ -1,0 +1,85 @@
+/**
+ * Roles, permissions and data scopes: who may call what, and which accounts they see. Pure data;
+ * routes name a permission (src/http/access.ts), services ask `can`.
+ */
+
+export const ROLES = ['admin', 'strategy_manager', 'compliance_officer', 'supervisor', 'collector', 'agency_user', 'legal', 'auditor'] as const;
+export type Role = (typeof ROLES)[number];
+
+/**
+ * Actions a route or command may require. Add one here (and to the roles that hold it) when a new
+ * route needs a permission no existing one describes.
+ */
+export const PERMISSIONS = [
+  /** Read accounts in the caller's data scope (PII masked). */
+  'accounts:read',
+  /** Bulk export of accounts in scope (audited, reason required). */
+  'accounts:export',
+  /** See a national id or phone number in clear (audited, reason required). */
+  'pii:unmask',
+  /** Import bank feeds. */
+  'imports:write',
+  /** Assign accounts to teams, place them with agencies, set legal stages. */
+  'assignments:write',
+  /** Approve a waiver of fees or interest (arrangements module). */
+  'waivers:approve',
+  /** Read the access audit trail. */
+  'audit:read',
+  /** Create, disable and reset staff users; create and revoke API tokens. */
+  'users:manage',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
+
+export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
+  admin: PERMISSIONS,
+  strategy_manager: ['accounts:read', 'accounts:export'],
+  compliance_officer: ['accounts:read', 'accounts:export', 'pii:unmask', 'audit:read'],
+  supervisor: ['accounts:read', 'accounts:export', 'pii:unmask', 'assignments:write', 'waivers:approve'],
+  collector: ['accounts:read'],
+  // Masked PII and no bulk export: an agency sees only what its placed accounts need.
+  agency_user: ['accounts:read'],
+  legal: ['accounts:read', 'accounts:export', 'pii:unmask'],
+  // Read-only: reads accounts (masked) and the audit trail, changes nothing.
+  auditor: ['accounts:read', 'audit:read'],
+};
+
+export function isRole(text: string): text is Role {
+  return (ROLES as readonly string[]).includes(text);
+}
+
+export function isPermission(text: string): text is Permission {
+  return (PERMISSIONS as readonly string[]).includes(text);
+}
+
+/** Which accounts a caller sees. */
+export type DataScope =
+  | { kind: 'all' }
+  | { kind: 'team'; teamId: string }
+  | { kind: 'agency'; agencyId: string }
+  | { kind: 'legal' };
+
+/**
+ * Collectors see their team's accounts; a supervisor with a team, that team's (without one, all);
+ * agency users only the accounts placed with their agency; legal only accounts in a legal stage;
+ * everyone else every account.
+ */
+export function dataScopeOf(user: { role: Role; teamId: string | null; agencyId: string | null }): DataScope {
+  switch (user.role) {
+    case 'collector':
+      return { kind: 'team', teamId: user.teamId ?? '' };
+    case 'supervisor':
+      return user.teamId ? { kind: 'team', teamId: user.teamId } : { kind: 'all' };
+    case 'agency_user':
+      return { kind: 'agency', agencyId: user.agencyId ?? '' };
+    case 'legal':
+      return { kind: 'legal' };
+    default:
+      return { kind: 'all' };
+  }
+}
+
+/** Team and agency ids: lower-case letters, digits, _ and -, up to 64. */
+export const TEAM_OR_AGENCY_ID = /^[a-z0-9][a-z0-9_-]{0,63}$/;
+export const USERNAME = /^[a-z0-9][a-z0-9._-]{2,63}$/;
+export const LEGAL_STAGES = ['mediation', 'payment_order', 'arbitration', 'litigation', 'enforcement'] as const;
+export type LegalStage = (typeof LEGAL_STAGES)[number];
