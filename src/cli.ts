@@ -8,6 +8,7 @@ import { openRuntime } from './runtime.ts';
 import { ConfigError } from './config.ts';
 import { CliFailure, EXIT, commandContext, wholeNumber, type CliDeps, type CliIo } from './cli/support.ts';
 import { registerPortfolioCommands } from './cli/portfolio.commands.ts';
+import { registerComplianceCommands } from './cli/compliance.commands.ts';
 
 export { EXIT, type CliDeps, type CliIo } from './cli/support.ts';
 
@@ -21,6 +22,7 @@ export function buildProgram(io: CliIo, deps: CliDeps, setExit: (code: number) =
   const { withRuntime } = ctx;
 
   registerPortfolioCommands(program, ctx);
+  registerComplianceCommands(program, ctx);
 
   program
     .command('serve')

@@ -21,6 +21,10 @@ export interface Config {
   demoSeed: number;
   /** 32-byte key for national-id encryption; from RECOURSE_PII_KEY or generated once into the data dir. */
   piiKey: Buffer;
+  /** Compliance pack used when a request names none (cn, us-regf, uk-conc). */
+  compliancePack: string;
+  /** Bank override files layered on the compliance packs (each may only narrow its pack). */
+  complianceOverrides: string[];
 }
 
 export class ConfigError extends Error {}
@@ -47,6 +51,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     demoAccounts: integer(env, 'RECOURSE_DEMO_ACCOUNTS', 2000, 0, 10_000_000),
     demoSeed: integer(env, 'RECOURSE_DEMO_SEED', 1, 0, 2 ** 31 - 1),
     piiKey: piiKey(env, dataDir),
+    compliancePack: packId(env.RECOURSE_COMPLIANCE_PACK || 'cn'),
+    complianceOverrides: (env.RECOURSE_COMPLIANCE_OVERRIDES || '').split(',').map((f) => f.trim()).filter(Boolean).map((f) => resolve(cwd, f)),
   };
 }
 
@@ -70,6 +76,11 @@ function piiKey(env: NodeJS.ProcessEnv, dataDir: string): Buffer {
   const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
   if (key.length !== 32) throw new ConfigError(`${file}: not a base64 32-byte key`);
   return key;
+}
+
+function packId(name: string): string {
+  if (!/^[a-z][a-z0-9-]{0,40}$/.test(name)) throw new ConfigError(`RECOURSE_COMPLIANCE_PACK=${JSON.stringify(name)}: not a pack id such as cn, us-regf or uk-conc`);
+  return name;
 }
 
 function timeZone(name: string): string {

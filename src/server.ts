@@ -12,6 +12,8 @@ import type { CliIo } from './cli.ts';
 import { errorHandler, problemResponses, sendProblem } from './http/problem.ts';
 import { accountRoutes } from './http/accounts.routes.ts';
 import { importRequestBody, importRoutes } from './http/imports.routes.ts';
+import { complianceRoutes } from './http/compliance.routes.ts';
+import { loadPackSet } from './modules/compliance/index.ts';
 import { loadDemoPortfolio, portfolioIsEmpty } from './workflows/demo.workflow.ts';
 import { todayIn } from './kernel/clock.ts';
 
@@ -55,6 +57,9 @@ export async function buildServer(rt: Runtime, options: { logger?: boolean; impo
   });
   await app.register(accountRoutes(rt));
   await app.register(importRoutes(rt, options.importBodyBytesMax === undefined ? {} : { bodyBytesMax: options.importBodyBytesMax }));
+  const packs = await loadPackSet({ overrideFiles: rt.config.complianceOverrides });
+  if (!packs.ok) throw new Error(`compliance packs: ${packs.message}`);
+  await app.register(complianceRoutes(rt, packs.value));
   return app;
 }
 

@@ -11,6 +11,10 @@ const STATUS_BY_CODE: Record<string, number> = {
   invalid_cursor: 400,
   invalid_date: 400,
   account_not_found: 404,
+  customer_not_found: 404,
+  correction_target_not_found: 404,
+  consent_not_found: 404,
+  idempotency_key_reused: 409,
   not_found: 404,
   invalid_feed: 422,
   payload_too_large: 413,
@@ -38,7 +42,8 @@ const problemSchema = z.looseObject({
 
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request (invalid_request, invalid_cursor): `errors` names each field',
-  404: 'Not found (account_not_found, not_found)',
+  404: 'Not found (account_not_found, customer_not_found, correction_target_not_found, consent_not_found, not_found)',
+  409: 'Conflict (idempotency_key_reused): the key was used with a different input',
   413: 'Body too large (payload_too_large)',
   415: 'Unsupported content type (unsupported_media_type)',
   422: 'Invalid feed (invalid_feed): `errors` lists {line, field, message}; nothing was written',

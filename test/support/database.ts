@@ -47,6 +47,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     demoAccounts: 0,
     demoSeed: 1,
     piiKey: TEST_PII_KEY,
+    compliancePack: 'cn',
+    complianceOverrides: [],
     ...overrides,
   };
 }

@@ -7,6 +7,6 @@ export { readFeed, formatFromName, FEED_FORMATS, type FeedFormat, type FeedLine 
 export { importFeed, type ImportOutcome, type ImportProblem, type ImportSummary, type ImportOptions } from './feed-import.service.ts';
 export { PiiCipher, maskIdentifier, maskPhone } from './pii-cipher.ts';
 export {
-  agingInputs, findAccount, findContactPoints, findHostSnapshot, findPayments, findStatements,
-  type AgingInput, type AccountRow,
+  agingInputs, contactProfiles, findAccount, findContactPoints, findHostSnapshot, findPayments, findStatements,
+  type AgingInput, type AccountRow, type ContactProfile,
 } from './portfolio.repository.ts';

@@ -27,7 +27,7 @@ const proposal = fc.record({
   outcome: fc.constantFrom(...OUTCOMES.filter((o) => o !== 'delivered' && o !== 'bounced')),
 });
 
-function simulate(packId: string, zones: string[], steps: { gapMinutes: number; number: string; robot: boolean; actor: string; outcome: Outcome }[]): HistoryEntry[] {
+function simulate(packId: string, zones: readonly string[], steps: { gapMinutes: number; number: string; robot: boolean; actor: string; outcome: Outcome }[]): HistoryEntry[] {
   const history: HistoryEntry[] = [];
   const snapshot: DebtorSnapshot = {
     customerId: 'c', timeZones: zones, flags: [], optOuts: [], consents: [],
