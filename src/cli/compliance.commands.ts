@@ -61,7 +61,6 @@ function registerCheck(compliance: Command, ctx: CommandContext): void {
     .action(async (opts: { pack?: string; input: string; override?: string[]; json?: boolean }) => {
       const size = await stat(opts.input).then((s) => (s.isFile() ? s.size : null), () => null);
       if (size === null) throw new CliFailure(`cannot read ${opts.input}: no such file`, EXIT.invalid);
-      const lines = createInterface({ input: createReadStream(opts.input, 'utf8'), crlfDelay: Infinity });
       const outcomes: (LineOutcome | null)[] = [];
       let invalid = 0;
       let n = 0;
@@ -73,6 +72,8 @@ function registerCheck(compliance: Command, ctx: CommandContext): void {
         packId ??= rt.config.compliancePack;
         if (!packs.ids().includes(packId)) throw new CliFailure(`--pack ${packId}: no such pack (have ${packs.ids().join(', ')})`, EXIT.invalid);
         const now = rt.clock.now().getTime();
+        // Opened only now: readline starts reading at once, and lines emitted before iteration are lost.
+        const lines = createInterface({ input: createReadStream(opts.input, 'utf8'), crlfDelay: Infinity });
         for await (const text of lines) {
           n++;
           if (text.trim() === '') { outcomes.push(null); continue; }
