@@ -83,7 +83,7 @@ describe('the gate over the stored state', () => {
     expect((await check([gate()])).out[0]).toMatchObject({ decision: 'allow' });
     const { rows } = await rt.pool.query(`select seq, kind, subject, payload from audit_log where chain = 'compliance' order by seq`);
     expect(rows.length).toBe(2);
-    expect(JSON.parse(rows[0].payload)).toMatchObject({ verdictId: 'g1', decision: 'defer', pack: { id: 'cn', version: 1 }, rules: [{ ruleId: 'CN-02', code: 'daily_unanswered_attempts_reached' }] });
+    expect(JSON.parse(rows[0].payload)).toMatchObject({ id: 'g1', decision: 'defer', pack: 'cn@1', contact: { channel: 'voice_agent', actor: 'bank', destination: '13800138000' }, rules: [{ rule: 'CN-02', code: 'daily_unanswered_attempts_reached', effect: 'defer' }] });
     expect(rows[1].subject).toBe('C1');
     const json = await runCli(rt, ['compliance', 'check', '--json', '--input', file('one.ndjson', [gate({ id: 'g2' })])]);
     expect(JSON.parse(json.stdout)).toMatchObject({ id: 'g2', decision: 'allow', auditRef: 'compliance:3', pack: { id: 'cn' } });

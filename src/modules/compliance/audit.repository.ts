@@ -6,18 +6,21 @@
 import { StringDecoder } from 'node:string_decoder';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import { CopyWriter, copyField } from '../../db/index.ts';
+import { once } from 'node:events';
+import { finished } from 'node:stream/promises';
+import { copyField } from '../../db/index.ts';
 import { assert } from '../../kernel/assert.ts';
-import { limits } from '../../kernel/limits.ts';
-import { canonicalJson, GENESIS_HASH, rowHash, type AuditRow } from './domain/audit-chain.ts';
+import { GENESIS_HASH, payloadText, rowHash, type AuditRow } from './domain/audit-chain.ts';
 
 export interface AuditEvent {
   kind: string;
   occurredAt: number;
   subject: string | null;
   inputDigest: string | null;
-  /** Any JSON value; stored as canonical JSON text, exactly what was hashed. */
+  /** Any JSON value; stored as JSON text, exactly the text that was hashed (bigints as decimal strings). */
   payload: unknown;
+  /** The payload already serialised as JSON (bulk writers); used verbatim instead of `payload`. */
+  payloadJson?: string;
 }
 
 export interface AppendResult { chain: string; firstSeq: number; lastSeq: number }
@@ -34,26 +37,49 @@ export async function appendToChain(client: pg.ClientBase, chain: string, events
   let prevHash = head.hash;
   const firstSeq = seq + 1;
   if (events.length === 0) return { chain, firstSeq, lastSeq: seq };
-  const rows: AuditRow[] = [];
-  for (const e of events) {
-    const row = { chain, seq: ++seq, kind: e.kind, occurredAt: e.occurredAt, subject: e.subject, inputDigest: e.inputDigest, payload: canonicalJson(e.payload), prevHash };
-    const full = { ...row, hash: rowHash(row) };
-    rows.push(full);
-    prevHash = full.hash;
-  }
-  if (rows.length <= 200) {
+  if (events.length <= 200) {
+    const rows: AuditRow[] = [];
+    for (const e of events) {
+      const row = { chain, seq: ++seq, kind: e.kind, occurredAt: e.occurredAt, subject: e.subject, inputDigest: e.inputDigest, payload: e.payloadJson ?? payloadText(e.payload), prevHash };
+      const full = { ...row, hash: rowHash(row) };
+      rows.push(full);
+      prevHash = full.hash;
+    }
     await client.query(
       `insert into audit_log (chain, seq, kind, occurred_at, subject, input_digest, payload, prev_hash, hash)
-       select $1, * from unnest($2::bigint[], $3::text[], $4::float8[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
-         as r(seq, kind, at_ms, subject, input_digest, payload, prev_hash, hash)`.replace('select $1, *', 'select $1, r.seq, r.kind, to_timestamp(r.at_ms / 1000.0), r.subject, r.input_digest, r.payload, r.prev_hash, r.hash'),
+       select $1, r.seq, r.kind, to_timestamp(r.at_ms / 1000.0), r.subject, r.input_digest, r.payload, r.prev_hash, r.hash
+       from unnest($2::bigint[], $3::text[], $4::float8[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[])
+         as r(seq, kind, at_ms, subject, input_digest, payload, prev_hash, hash)`,
       [chain, rows.map((r) => r.seq), rows.map((r) => r.kind), rows.map((r) => r.occurredAt), rows.map((r) => r.subject), rows.map((r) => r.inputDigest), rows.map((r) => r.payload), rows.map((r) => r.prevHash), rows.map((r) => r.hash)],
     );
   } else {
-    const writer = CopyWriter.open(client, 'copy audit_log (chain, seq, kind, occurred_at, subject, input_digest, payload, prev_hash, hash) from stdin', limits.auditBatchRows / 10);
-    for (const r of rows) {
-      await writer.write([copyField(chain), String(r.seq), copyField(r.kind), new Date(r.occurredAt).toISOString(), copyField(r.subject), copyField(r.inputDigest), copyField(r.payload), r.prevHash, r.hash]);
+    // Bulk: hash and encode each row straight into COPY text, in ~1 MB chunks, honouring back-pressure.
+    const stream = client.query(copyStreams.from('copy audit_log (chain, seq, kind, occurred_at, subject, input_digest, payload, prev_hash, hash) from stdin'));
+    const done = finished(stream);
+    const chainField = copyField(chain);
+    let lines: string[] = [];
+    let bytes = 0;
+    let lastAt = NaN;
+    let lastAtText = '';
+    for (const e of events) {
+      if (e.occurredAt !== lastAt) {
+        lastAt = e.occurredAt;
+        lastAtText = new Date(lastAt).toISOString();
+      }
+      const row = { chain, seq: ++seq, kind: e.kind, occurredAt: e.occurredAt, subject: e.subject, inputDigest: e.inputDigest, payload: e.payloadJson ?? payloadText(e.payload), prevHash };
+      const hash = rowHash(row);
+      const line = `${chainField}\t${row.seq}\t${copyField(row.kind)}\t${lastAtText}\t${copyField(row.subject)}\t${copyField(row.inputDigest)}\t${copyField(row.payload)}\t${prevHash}\t${hash}\n`;
+      prevHash = hash;
+      lines.push(line);
+      bytes += line.length;
+      if (bytes >= 1 << 20) {
+        if (!stream.write(lines.join(''))) await once(stream, 'drain');
+        lines = [];
+        bytes = 0;
+      }
     }
-    await writer.end();
+    stream.end(lines.join(''));
+    await done;
   }
   await client.query('update audit_heads set seq = $2, hash = $3 where chain = $1', [chain, seq, prevHash]);
   return { chain, firstSeq, lastSeq: seq };

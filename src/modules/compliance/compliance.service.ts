@@ -8,7 +8,7 @@ import { inTransaction } from '../../db/index.ts';
 import { err, ok, type Result } from '../../kernel/result.ts';
 import { contactProfiles, type ContactProfile } from '../portfolio/index.ts';
 import { appendToChain, type AppendResult, type AuditEvent } from './audit.repository.ts';
-import { canonicalJson, sha256 } from './domain/audit-chain.ts';
+import { canonicalJson, payloadText, sha256 } from './domain/audit-chain.ts';
 import { check, unavailableVerdict, type Verdict } from './domain/check.ts';
 import { DAY_MS } from './domain/local-time.ts';
 import { recogniseOptOutReply } from './domain/opt-out-reply.ts';
@@ -70,67 +70,120 @@ export async function checkProposedContacts(deps: GateDeps, packId: string, prop
   });
   const customers = [...byCustomer.keys()];
   const results: GateVerdict[] = new Array(proposals.length);
-  for (let i = 0; i < customers.length; i += CUSTOMERS_PER_ROUND) {
-    const round = customers.slice(i, i + CUSTOMERS_PER_ROUND);
-    const decided = await decideRound(deps, packId, round, byCustomer, now, options);
-    await recordRound(deps.pool, decided);
+  const packNow = deps.packs.select(packId, now);
+  const lookbackDays = packNow?.historyLookbackDays ?? 400;
+  const rounds: string[][] = [];
+  for (let i = 0; i < customers.length; i += CUSTOMERS_PER_ROUND) rounds.push(customers.slice(i, i + CUSTOMERS_PER_ROUND));
+  // The next round's state loads (in PostgreSQL) while this round is decided and recorded (in Node).
+  const load = (round: string[]) => loadRound(deps, round, byCustomer, lookbackDays, options);
+  // Likewise the previous round's audit COPY streams while this round is decided; rounds are still
+  // appended in order, and nothing is returned before every verdict is recorded (or blocked).
+  let next = rounds.length ? load(rounds[0]!) : null;
+  let recording: Promise<void> = Promise.resolve();
+  const publish = (decided: Decided[]) => {
     for (const d of decided) results[d.index] = { customerId: d.customerId, verdict: d.verdict, auditRef: d.auditRef };
+  };
+  for (let r = 0; r < rounds.length; r++) {
+    const loaded = await next!;
+    next = r + 1 < rounds.length ? load(rounds[r + 1]!) : null;
+    const decided = await decideRound(deps, packId, rounds[r]!, byCustomer, loaded, now);
+    await recording;
+    recording = recordRound(deps.pool, decided).then(() => publish(decided));
   }
+  await recording;
   return results;
 }
 
 interface Indexed { p: GateProposal; index: number }
 interface Decided extends GateVerdict { inputDigest: string; proposal: GateProposal; index: number }
+type Loaded = { profiles: Map<string, ContactProfile>; state: repo.ComplianceState } | { error: string };
 
-async function decideRound(deps: GateDeps, packId: string, customers: string[], byCustomer: Map<string, Indexed[]>, now: number, options: GateOptions): Promise<Decided[]> {
-  const items = customers.flatMap((c) => byCustomer.get(c)!);
+async function loadRound(deps: GateDeps, customers: string[], byCustomer: Map<string, Indexed[]>, lookbackDays: number, options: GateOptions): Promise<Loaded> {
   let minAt = Infinity;
   let maxAt = -Infinity;
-  for (const { p } of items) {
-    if (p.at < minAt) minAt = p.at;
-    if (p.at > maxAt) maxAt = p.at;
+  for (const c of customers) {
+    for (const { p } of byCustomer.get(c)!) {
+      if (p.at < minAt) minAt = p.at;
+      if (p.at > maxAt) maxAt = p.at;
+    }
   }
-  const packNow = deps.packs.select(packId, now);
-  const lookbackDays = packNow?.historyLookbackDays ?? 400;
-  let profiles: Map<string, ContactProfile>;
-  let state: repo.ComplianceState;
   try {
-    [profiles, state] = await Promise.all([
+    const [profiles, state] = await Promise.all([
       (options.loadProfiles ?? contactProfiles)(deps.pool, customers),
       (options.loadState ?? repo.loadComplianceState)(deps.pool, customers, minAt - (lookbackDays + 1) * DAY_MS, maxAt + 8 * DAY_MS),
     ]);
+    return { profiles, state };
   } catch (e) {
-    const reason = `the compliance state could not be read (${(e as Error).message})`;
-    return items.map(({ p, index }) => ({ customerId: p.customerId, verdict: unavailableVerdict(packNow ?? { id: packId, version: 0 }, p, now, reason), auditRef: null, inputDigest: sha256(canonicalJson(p)), proposal: p, index }));
+    return { error: `the compliance state could not be read (${(e as Error).message})` };
   }
+}
+
+/** Yields to the event loop every few thousand debtors so the previous round's audit COPY keeps streaming. */
+const YIELD_EVERY_CUSTOMERS = 2_000;
+const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** A digest of one proposal (fields in a fixed order, JSON-quoted so no field can run into the next). */
+function proposalDigestText(p: GateProposal): string {
+  const c = p.content;
+  return JSON.stringify([p.id, p.customerId, p.accountId, p.at, p.channel, p.actor.text, p.party, p.destination, c?.purpose ?? null, c?.templateId ?? null, c?.text ?? null, c?.slots ?? null, c?.firstCommunication ?? null]);
+}
+
+/** Content is not copied into the audit row (it can be long); its digest is. */
+function contentDigest(c: ContactContent): string {
+  return sha256(JSON.stringify([c.purpose, c.templateId, c.text, c.slots, c.firstCommunication]));
+}
+
+async function decideRound(deps: GateDeps, packId: string, customers: string[], byCustomer: Map<string, Indexed[]>, loaded: Loaded, now: number): Promise<Decided[]> {
   const out: Decided[] = [];
+  if ('error' in loaded) {
+    const packNow = deps.packs.select(packId, now);
+    for (const c of customers) {
+      for (const { p, index } of byCustomer.get(c)!) {
+        out.push({ customerId: c, verdict: unavailableVerdict(packNow ?? { id: packId, version: 0 }, p, now, loaded.error), auditRef: null, inputDigest: sha256(proposalDigestText(p)), proposal: p, index });
+      }
+    }
+    return out;
+  }
+  const { profiles, state } = loaded;
+  let n = 0;
   for (const customerId of customers) {
+    if (++n % YIELD_EVERY_CUSTOMERS === 0) await yieldToLoop();
     const profile = profiles.get(customerId);
     const snapshot = profile ? snapshotOf(customerId, profile, state) : null;
-    const snapshotDigest = sha256(canonicalJson(snapshot));
+    // Digests of inputs built by this code in a fixed key order: JSON.stringify is stable for them.
+    const snapshotDigest = sha256(payloadText(snapshot));
     for (const { p, index } of byCustomer.get(customerId)!) {
       const pack = deps.packs.select(packId, p.at);
       const verdict = !pack
         ? unavailableVerdict({ id: packId, version: 0 }, p, now, `no version of pack ${packId} is in effect at ${new Date(p.at).toISOString()}`)
         : snapshot === null ? unavailableVerdict(pack, p, now, `unknown customer ${customerId}`) : check(pack, p, snapshot, now);
-      out.push({ customerId, verdict, auditRef: null, inputDigest: sha256(canonicalJson({ proposal: p, snapshotDigest })), proposal: p, index });
+      // The proposal itself is in the audit payload (hashed by the chain); the input digest pins the snapshot it was judged on.
+      out.push({ customerId, verdict, auditRef: null, inputDigest: snapshotDigest, proposal: p, index });
     }
   }
   return out;
 }
 
+const q = JSON.stringify;
+
+/**
+ * The audit payload: compact (a million a day), written straight as JSON text, nulls omitted; rule
+ * messages follow from rule id, code and pack version.
+ */
 function auditEvent(d: Decided): AuditEvent {
   const v = d.verdict;
   const p = d.proposal;
-  return {
-    kind: 'compliance.verdict', occurredAt: v.checkedAt, subject: d.customerId, inputDigest: d.inputDigest,
-    payload: {
-      verdictId: v.id, decision: v.decision, until: v.until, at: v.at, pack: v.pack,
-      contact: { accountId: p.accountId, channel: p.channel, actor: p.actor.text, party: p.party, destination: p.destination, purpose: p.content?.purpose ?? null, templateId: p.content?.templateId ?? null },
-      rules: v.rules.map((r) => ({ ruleId: r.ruleId, effect: r.effect, code: r.code, until: r.until, ...(r.details ? { details: r.details } : {}) })),
-      unreachable: v.context.unreachable,
-    },
-  };
+  let contact = `{"channel":"${p.channel}","actor":${q(p.actor.text)},"party":"${p.party}","destination":${q(p.destination)}`;
+  if (p.accountId !== null) contact += `,"accountId":${q(p.accountId)}`;
+  if (p.content) contact += `,"purpose":"${p.content.purpose}"${p.content.templateId ? `,"templateId":${q(p.content.templateId)}` : ''},"contentDigest":"${contentDigest(p.content)}"`;
+  let rules = '';
+  for (const r of v.rules) {
+    rules += `${rules ? ',' : ''}{"rule":"${r.ruleId}","code":"${r.code}","effect":"${r.effect}"${r.until !== null ? `,"until":${r.until}` : ''}${r.details ? `,"details":${q(r.details)}` : ''}}`;
+  }
+  let pack = `${v.pack.id}@${v.pack.version}`;
+  for (const o of v.pack.overrides) pack += `+${o.id}@${o.version}`;
+  const payloadJson = `{"id":${q(v.id)},"decision":"${v.decision}","at":${v.at}${v.until !== null ? `,"until":${v.until}` : ''},"pack":${q(pack)},"contact":${contact}},"rules":[${rules}]${v.context.unreachable ? `,"unreachable":${q(v.context.unreachable)}` : ''}}`;
+  return { kind: 'compliance.verdict', occurredAt: v.checkedAt, subject: d.customerId, inputDigest: d.inputDigest, payload: null, payloadJson };
 }
 
 async function recordRound(pool: pg.Pool, decided: Decided[]): Promise<void> {

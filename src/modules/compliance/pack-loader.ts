@@ -72,14 +72,13 @@ export function buildPackSet(packFiles: readonly LoadedFile[], lexiconFile: Load
   }
   docs.sort((a, b) => (a.id === b.id ? b.version - a.version : a.id.localeCompare(b.id)));
   const compiled = new Map<string, Pack>();
-  const select = (id: string, at: number): Pack | null => {
-    for (const d of docs) {
-      if (d.id !== id) continue;
-      const day = localDay(d.defaultTimeZones[0]!, at);
-      const from = Date.parse(d.effectiveFrom) / 86_400_000;
-      const to = d.effectiveTo === null ? Infinity : Date.parse(d.effectiveTo) / 86_400_000;
-      if (day < from || day >= to) continue;
-      const inForce = overrides.filter((o) => o.pack === id && Date.parse(o.effectiveFrom) / 86_400_000 <= day);
+  const dayOf = (text: string) => Date.parse(text) / 86_400_000;
+  const spans = docs.map((d) => ({ d, from: dayOf(d.effectiveFrom), to: d.effectiveTo === null ? Infinity : dayOf(d.effectiveTo) }));
+  const byDay = new Map<string, Pack | null>();
+  const selectOn = (id: string, day: number): Pack | null => {
+    for (const { d, from, to } of spans) {
+      if (d.id !== id || day < from || day >= to) continue;
+      const inForce = overrides.filter((o) => o.pack === id && dayOf(o.effectiveFrom) <= day);
       const key = `${d.id}@${d.version}+${inForce.map((o) => `${o.id}@${o.version}`).join('+')}`;
       let pack = compiled.get(key);
       if (!pack) {
@@ -95,6 +94,23 @@ export function buildPackSet(packFiles: readonly LoadedFile[], lexiconFile: Load
       return pack;
     }
     return null;
+  };
+  const zoneOf = new Map(docs.map((d) => [d.id, d.defaultTimeZones[0]!]));
+  let last: { id: string; day: number; pack: Pack | null } | null = null;
+  const select = (id: string, at: number): Pack | null => {
+    const zone = zoneOf.get(id);
+    if (zone === undefined) return null;
+    const day = localDay(zone, at);
+    if (last !== null && last.id === id && last.day === day) return last.pack;
+    const key = `${id}\u0000${day}`;
+    let pack = byDay.get(key);
+    if (pack === undefined) {
+      pack = selectOn(id, day);
+      if (byDay.size > 10_000) byDay.clear();
+      byDay.set(key, pack);
+    }
+    last = { id, day, pack };
+    return pack;
   };
   return ok({ ids: () => [...new Set(docs.map((d) => d.id))], select, documents: () => docs, lexicon });
 }

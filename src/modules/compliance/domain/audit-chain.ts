@@ -27,12 +27,32 @@ export function canonicalJson(value: unknown): string {
   return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
+/**
+ * The stored text of a payload: plain JSON.stringify (the text itself is hashed, so key order only has
+ * to be what the writer produced); bigints, which JSON cannot hold, fall back to decimal strings.
+ */
+export function payloadText(payload: unknown): string {
+  try {
+    return JSON.stringify(payload) ?? 'null';
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e;
+    return JSON.stringify(payload, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v));
+  }
+}
+
 export function sha256(text: string): string {
   return createHash('sha256').update(text).digest('hex');
 }
 
+/**
+ * SHA-256 over the row's fields, one per line: texts JSON-quoted (so none holds a raw line break),
+ * numbers and hex hashes as they are, the payload text last and verbatim.
+ */
 export function rowHash(r: Omit<AuditRow, 'hash'>): string {
-  return sha256(JSON.stringify([r.chain, r.seq, r.kind, r.occurredAt, r.subject, r.inputDigest, r.prevHash, r.payload]));
+  return createHash('sha256')
+    .update(`${JSON.stringify(r.chain)}\n${r.seq}\n${JSON.stringify(r.kind)}\n${r.occurredAt}\n${JSON.stringify(r.subject)}\n${JSON.stringify(r.inputDigest)}\n${r.prevHash}\n`)
+    .update(r.payload)
+    .digest('hex');
 }
 
 export type BreakKind = 'altered' | 'inserted' | 'deleted';

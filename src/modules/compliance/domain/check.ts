@@ -35,11 +35,11 @@ export interface Verdict {
   decision: Decision;
   until: number | null;
   rules: FiredRule[];
-  pack: { id: string; version: number; overrides: { id: string; version: number }[] };
+  pack: { id: string; version: number; overrides: readonly { id: string; version: number }[] };
   /** The instant the contact would happen (what the rules evaluated). */
   at: number;
   checkedAt: number;
-  context: { timeZones: string[]; unreachable: UnreachableEvaluation | null; contentChecked: boolean };
+  context: { timeZones: readonly string[]; unreachable: UnreachableEvaluation | null; contentChecked: boolean };
 }
 
 /** Fixpoint rounds when looking for the earliest allowed instant (each round moves past one obstacle). */
@@ -73,29 +73,39 @@ export function unavailableVerdict(pack: { id: string; version: number; override
 export function check(pack: Pack, contact: ProposedContact, snapshot: DebtorSnapshot | null, now: number): Verdict {
   if (snapshot === null) return unavailableVerdict(pack, contact, now, 'no snapshot for this debtor');
   const first = evaluate(pack, contact, snapshot, contact.at);
-  const base = {
-    id: contact.id, at: contact.at, checkedAt: now, rules: first.fired,
-    pack: { id: pack.id, version: pack.version, overrides: [...pack.overrides] },
-    context: { timeZones: [...first.zones], unreachable: first.unreachable, contentChecked: contact.content !== null },
+  const verdict: Verdict = {
+    id: contact.id, decision: 'allow', until: null, at: contact.at, checkedAt: now, rules: first.fired,
+    pack: { id: pack.id, version: pack.version, overrides: pack.overrides },
+    context: { timeZones: first.zones, unreachable: first.unreachable, contentChecked: contact.content !== null },
   };
-  if (first.fired.some((r) => r.effect === 'block')) return { ...base, decision: 'block', until: null };
+  if (first.fired.some((r) => r.effect === 'block')) {
+    verdict.decision = 'block';
+    return verdict;
+  }
   let until = latestUntil(first.fired);
-  if (until === null) return { ...base, decision: 'allow', until: null };
+  if (until === null) return verdict;
   for (let round = 0; round < DEFER_ROUNDS_MAX; round++) {
     const later = evaluate(pack, { ...contact, at: until }, snapshot, until);
     const blocking = later.fired.filter((r) => r.effect === 'block');
-    if (blocking.length) return { ...base, rules: [...first.fired, ...blocking], decision: 'block', until: null };
+    if (blocking.length) {
+      verdict.decision = 'block';
+      verdict.rules = [...first.fired, ...blocking];
+      return verdict;
+    }
     const next = latestUntil(later.fired);
-    if (next === null) return { ...base, decision: 'defer', until };
+    if (next === null) {
+      verdict.decision = 'defer';
+      verdict.until = until;
+      return verdict;
+    }
     until = next;
   }
-  return {
-    ...base, decision: 'block', until: null,
-    rules: [...first.fired, {
-      ruleId: pack.timeWindows.ruleId, effect: 'block', code: 'no_allowed_time_found', until: null,
-      message: { zh: '近期找不到允许联系的时间', en: 'no allowed time found in the search horizon' },
-    }],
-  };
+  verdict.decision = 'block';
+  verdict.rules = [...first.fired, {
+    ruleId: pack.timeWindows.ruleId, effect: 'block', code: 'no_allowed_time_found', until: null,
+    message: { zh: '近期找不到允许联系的时间', en: 'no allowed time found in the search horizon' },
+  }];
+  return verdict;
 }
 
 function latestUntil(fired: readonly FiredRule[]): number | null {
