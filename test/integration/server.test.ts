@@ -81,7 +81,10 @@ describe('operations', () => {
     const doc = r.json();
     expect(doc.openapi).toMatch(/^3\.\d+\.\d+$/);
     expect(doc.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
-    expect(Object.keys(doc.paths).sort()).toEqual(['/accounts', '/accounts/{id}', '/health', '/imports']);
+    expect(Object.keys(doc.paths).sort()).toEqual([
+      '/accounts', '/accounts/{id}', '/audit/verify', '/compliance/check', '/compliance/consents', '/compliance/contact-attempts',
+      '/compliance/flags', '/compliance/flags/clear', '/compliance/opt-outs', '/health', '/imports',
+    ]);
     expect(Object.keys(doc.paths['/health'])).toEqual(['get']);
     expect(Object.keys(doc.paths['/accounts'])).toEqual(['get']);
     expect(Object.keys(doc.paths['/accounts/{id}'])).toEqual(['get']);
