@@ -24,6 +24,8 @@ const created = z.object({ id: z.number().int() });
 export function complianceRoutes(rt: Runtime, packs: PackSet): FastifyPluginAsyncZod {
   return async (app) => {
     app.post('/compliance/check', {
+      // A batch of 10,000 self-contained lines with their histories is far above the 1 MB default.
+      bodyLimit: limits.complianceCheckBodyBytesMax,
       schema: {
         tags: ['compliance'],
         summary: 'May we contact this person, this way, with this content, now? One proposed contact or {"contacts": [...]}',

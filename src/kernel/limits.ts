@@ -23,6 +23,8 @@ export const limits = {
   complianceHistoryMax: 5_000,
   /** Proposed contacts in one POST /compliance/check. */
   complianceBatchMax: 10_000,
+  /** Largest POST /compliance/check body, in bytes. */
+  complianceCheckBodyBytesMax: 64 * 1024 * 1024,
   /** Audit rows appended per COPY batch. */
   auditBatchRows: 50_000,
 } as const;
