@@ -16,7 +16,7 @@ import { normalizeDestination, type ContactContent, type DebtorSnapshot } from '
 import { parseActor, type Actor, type Channel, type ChannelSelector, type Party } from './domain/vocabulary.ts';
 import * as repo from './compliance.repository.ts';
 import type { ConsentCommand, OptOutCommand, RecordAttemptCommand, SetFlagCommand } from './compliance.schema.ts';
-import type { PackSet } from './pack-loader.ts';
+import type { PackSet } from './pack-loader.service.ts';
 
 export const COMPLIANCE_CHAIN = 'compliance';
 /** Customers whose state is loaded and decided per round (memory bound of the bulk path). */

@@ -11,10 +11,10 @@ export type { Pack } from './domain/pack.ts';
 export type { HolidayCalendar, DayKind } from './domain/calendar.ts';
 export * from './domain/vocabulary.ts';
 export { canonicalJson, sha256, type ChainBreak, type ChainSummary } from './domain/audit-chain.ts';
-export { DEFAULT_PACK_ID, chineseCalendar, loadPackSet, shippedPackSet, buildPackSet, type PackSet } from './pack-loader.ts';
-export { applyOverride, validatePackDocument, validateOverrideDocument } from './pack-compiler.ts';
-export { checkLine, parseCheckLine } from './check-line.ts';
-export { toContent, verdictJson, verdictLine, type VerdictLine } from './check-input.ts';
+export { DEFAULT_PACK_ID, chineseCalendar, loadPackSet, shippedPackSet, buildPackSet, type PackSet } from './pack-loader.service.ts';
+export { applyOverride, validatePackDocument, validateOverrideDocument } from './pack.schema.ts';
+export { checkLine, parseCheckLine } from './check-line.service.ts';
+export { toContent, verdictJson, verdictLine, type VerdictLine } from './check-input.schema.ts';
 export {
   checkLineSchema, consentSchema, contentInputSchema, optOutSchema, recordAttemptSchema, setFlagSchema, issuePaths,
   type CheckLine, type ConsentCommand, type OptOutCommand, type RecordAttemptCommand, type SetFlagCommand,
@@ -25,10 +25,10 @@ export {
 } from './compliance.service.ts';
 export { appendAudited, verifyAuditLog, type AuditVerification } from './audit.service.ts';
 export type { AuditEvent, AppendResult } from './audit.repository.ts';
-export { gateLineSchema, toGateProposal, type GateLine } from './gate-input.ts';
+export { gateLineSchema, toGateProposal, type GateLine } from './gate-input.schema.ts';
 
 import { lintContent, type ContentFinding, type LintInput } from './domain/content-lint.ts';
-import type { PackSet } from './pack-loader.ts';
+import type { PackSet } from './pack-loader.service.ts';
 
 /** Lints content (a template, a collector note) under the version of `packId` in effect at `at`. */
 export function lintWithPack(packs: PackSet, packId: string, at: number, input: LintInput): ContentFinding[] | null {

@@ -1,7 +1,7 @@
 /** Test helpers: check lines built from a readable base, checked against the shipped packs. */
-import { checkLine, parseCheckLine } from './check-line.ts';
+import { checkLine, parseCheckLine } from './check-line.service.ts';
 import type { Verdict } from './domain/check.ts';
-import type { PackSet } from './pack-loader.ts';
+import type { PackSet } from './pack-loader.service.ts';
 
 export const DEBTOR_PHONE = '13800138000';
 export const DEBTOR_PHONE_2 = '13900139002';

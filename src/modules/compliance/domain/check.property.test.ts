@@ -5,7 +5,7 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { shippedPackSet, type PackSet } from '../pack-loader.ts';
+import { shippedPackSet, type PackSet } from '../pack-loader.service.ts';
 import { check } from './check.ts';
 import { localDay, localMinute } from './local-time.ts';
 import type { DebtorSnapshot, HistoryEntry, ProposedContact } from './snapshot.ts';

@@ -1,10 +1,10 @@
 /** Table-driven boundary tests for every rule of the shipped packs (COMPLIANCE.md ids). */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { shippedPackSet, type PackSet } from '../pack-loader.ts';
+import { shippedPackSet, type PackSet } from '../pack-loader.service.ts';
 import { attempts, baseLine, codes, CONTACT_PHONE, DEBTOR_EMAIL, DEBTOR_PHONE, DEBTOR_PHONE_2, ids, run, until } from '../test-kit.ts';
 import { check } from './check.ts';
-import { toProposedContact } from '../check-input.ts';
-import { parseCheckLine } from '../check-line.ts';
+import { toProposedContact } from '../check-input.schema.ts';
+import { parseCheckLine } from '../check-line.service.ts';
 
 let packs: PackSet;
 beforeAll(async () => {

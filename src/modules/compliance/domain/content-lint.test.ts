@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { shippedPackSet, type PackSet } from '../pack-loader.ts';
+import { shippedPackSet, type PackSet } from '../pack-loader.service.ts';
 import { lintContent } from './content-lint.ts';
 import { recogniseOptOutReply } from './opt-out-reply.ts';
 import type { ContactContent } from './snapshot.ts';

@@ -4,7 +4,7 @@ import { limits } from '../../kernel/limits.ts';
 import { CHANNELS, PARTIES, parseActor } from './domain/vocabulary.ts';
 import { normalizeDestination } from './domain/snapshot.ts';
 import { contentInputSchema } from './compliance.schema.ts';
-import { toContent } from './check-input.ts';
+import { toContent } from './check-input.schema.ts';
 import type { GateProposal } from './compliance.service.ts';
 
 const id = z.string().min(1).max(limits.idLengthMax);

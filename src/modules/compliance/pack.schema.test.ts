@@ -1,8 +1,8 @@
 /** Pack documents: shape and meaning validation; overrides narrow, widening is refused naming the field. */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { buildPackSet, type LoadedFile } from './pack-loader.ts';
-import { validatePackDocument } from './pack-compiler.ts';
+import { buildPackSet, type LoadedFile } from './pack-loader.service.ts';
+import { validatePackDocument } from './pack.schema.ts';
 import { baseLine, run } from './test-kit.ts';
 
 const dir = new URL('../../../policies/compliance/', import.meta.url);

@@ -2,8 +2,8 @@
 import { err, ok, type Result } from '../../kernel/result.ts';
 import { check, unavailableVerdict, type Verdict } from './domain/check.ts';
 import { checkLineSchema, issuePaths, type CheckLine } from './compliance.schema.ts';
-import { toProposedContact, toSnapshot } from './check-input.ts';
-import type { PackSet } from './pack-loader.ts';
+import { toProposedContact, toSnapshot } from './check-input.schema.ts';
+import type { PackSet } from './pack-loader.service.ts';
 
 export interface LineProblem { field: string; message: string }
 

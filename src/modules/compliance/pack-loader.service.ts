@@ -13,7 +13,7 @@ import { compileLexicon, type CompiledLexicon } from './domain/content-lint.ts';
 import { localDay } from './domain/local-time.ts';
 import type { Pack } from './domain/pack.ts';
 import type { OverrideDocument, PackDocument } from './compliance.schema.ts';
-import { applyOverride, compilePack, validateLexiconDocument, validateOverrideDocument, validatePackDocument } from './pack-compiler.ts';
+import { applyOverride, compilePack, validateLexiconDocument, validateOverrideDocument, validatePackDocument } from './pack.schema.ts';
 
 export const DEFAULT_PACK_ID = 'cn';
 const POLICY_DIR = fileURLToPath(new URL('../../../policies/compliance/', import.meta.url));
