@@ -3,7 +3,7 @@
  * so altering, inserting or deleting a row breaks every link after it. `ChainVerifier` walks rows in
  * (chain, seq) order and names the first broken row of each chain. Pure: the repository streams rows.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -41,7 +41,7 @@ export function payloadText(payload: unknown): string {
 }
 
 export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /**
@@ -49,10 +49,7 @@ export function sha256(text: string): string {
  * numbers and hex hashes as they are, the payload text last and verbatim.
  */
 export function rowHash(r: Omit<AuditRow, 'hash'>): string {
-  return createHash('sha256')
-    .update(`${JSON.stringify(r.chain)}\n${r.seq}\n${JSON.stringify(r.kind)}\n${r.occurredAt}\n${JSON.stringify(r.subject)}\n${JSON.stringify(r.inputDigest)}\n${r.prevHash}\n`)
-    .update(r.payload)
-    .digest('hex');
+  return hash('sha256', `${JSON.stringify(r.chain)}\n${r.seq}\n${JSON.stringify(r.kind)}\n${r.occurredAt}\n${JSON.stringify(r.subject)}\n${JSON.stringify(r.inputDigest)}\n${r.prevHash}\n${r.payload}`, 'hex');
 }
 
 export type BreakKind = 'altered' | 'inserted' | 'deleted';
