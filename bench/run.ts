@@ -2,7 +2,7 @@
  * `npm run bench`: import 1,000,000 feed lines and age 1,000,000 accounts, each timed against raw
  * PostgreSQL COPY of the same rows measured in the same run on the same server. Prints throughput
  * and ratios; never asserts a time. Options: --lines N (default 1000000), --accounts N (default 1000000),
- * --only import|aging.
+ * --contacts N (default 1000000), --checks N (default 1000000), --only import|aging|compliance (repeatable).
  *
  * Uses DATABASE_URL when set, else an embedded server with data in bench/.data.
  */
@@ -21,14 +21,20 @@ import { epochDayOf } from '../src/kernel/dates.ts';
 import { demoPortfolio, importFeed, refreshAccountHistories } from '../src/modules/portfolio/index.ts';
 import { loadDefaultAgingPolicy } from '../src/modules/delinquency/index.ts';
 import { ageAllAccounts } from '../src/workflows/aging.workflow.ts';
+import { benchComplianceBatch, benchComplianceDecision } from './compliance.ts';
 
 const { values: args } = parseArgs({
-  options: { lines: { type: 'string', default: '1000000' }, accounts: { type: 'string', default: '1000000' }, only: { type: 'string' } },
+  options: {
+    lines: { type: 'string', default: '1000000' }, accounts: { type: 'string', default: '1000000' },
+    contacts: { type: 'string', default: '1000000' }, checks: { type: 'string', default: '1000000' },
+    only: { type: 'string', multiple: true },
+  },
 });
-const ONLY = args.only;
-if (ONLY !== undefined && !['import', 'aging'].includes(ONLY)) throw new Error('--only must be import or aging');
 const LINES = Number(args.lines);
 const ACCOUNTS = Number(args.accounts);
+const CONTACTS = Number(args.contacts);
+const CHECKS = Number(args.checks);
+const ONLY = new Set(args.only ?? ['import', 'aging', 'compliance']);
 const dataDir = new URL('./.data/', import.meta.url).pathname;
 const seconds = (ms: number) => (ms / 1000).toFixed(2) + ' s';
 const perSecond = (n: number, ms: number) => Math.round(n / (ms / 1000)).toLocaleString('en') + '/s';
@@ -142,21 +148,28 @@ async function main() {
   try {
     const config = loadConfig({ ...process.env, RECOURSE_DATA_DIR: join(dataDir, 'server') });
     console.log(`recourse bench on ${lease.embedded ? 'embedded PostgreSQL' : 'DATABASE_URL'} (node ${process.version})`);
-    if (ONLY === undefined || ONLY === 'import') {
+    if (ONLY.has('import')) {
       const importUrl = await freshDatabase(lease.url, 'recourse_bench_import');
       const importRt = await runtimeOn(importUrl, config);
       await benchImport(importUrl, importRt);
       await importRt.close();
     }
-    if (ONLY === undefined || ONLY === 'aging') {
+    if (ONLY.has('aging')) {
       const agingUrl = await freshDatabase(lease.url, 'recourse_bench_aging');
       const agingRt = await runtimeOn(agingUrl, config);
       await benchAging(agingUrl, agingRt);
       await agingRt.close();
     }
+    if (ONLY.has('compliance')) {
+      await benchComplianceDecision(CHECKS);
+      const complianceUrl = await freshDatabase(lease.url, 'recourse_bench_compliance');
+      const complianceRt = await runtimeOn(complianceUrl, config);
+      await benchComplianceBatch(complianceUrl, complianceRt, dataDir, CONTACTS);
+      await complianceRt.close();
+    }
   } finally {
     await lease.release();
-    await rm(join(dataDir, 'feed.ndjson'), { force: true });
+    for (const f of ['feed.ndjson', 'ledger.copy', 'audit.copy']) await rm(join(dataDir, f), { force: true });
   }
 }
 

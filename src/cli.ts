@@ -10,6 +10,7 @@ import { redactPii } from './modules/identity/index.ts';
 import { CliFailure, EXIT, commandContext, wholeNumber, type CliDeps, type CliIo } from './cli/support.ts';
 import { registerPortfolioCommands } from './cli/portfolio.commands.ts';
 import { registerIdentityCommands } from './cli/identity.commands.ts';
+import { registerComplianceCommands } from './cli/compliance.commands.ts';
 
 export { EXIT, type CliDeps, type CliIo } from './cli/support.ts';
 
@@ -24,6 +25,7 @@ export function buildProgram(io: CliIo, deps: CliDeps, setExit: (code: number) =
 
   registerPortfolioCommands(program, ctx);
   registerIdentityCommands(program, ctx);
+  registerComplianceCommands(program, ctx);
 
   program
     .command('serve')

@@ -38,6 +38,10 @@ export interface Config {
   adminPassword: string | null;
   /** Password of the demo users created with the demo portfolio (generated and printed once when unset). */
   demoPassword: string | null;
+  /** Compliance pack used when a request names none (cn, us-regf, uk-conc). */
+  compliancePack: string;
+  /** Bank override files layered on the compliance packs (each may only narrow its pack). */
+  complianceOverrides: string[];
 }
 
 export class ConfigError extends Error {}
@@ -71,6 +75,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     sessionMaxHours: integer(env, 'RECOURSE_SESSION_MAX_HOURS', 12, 1, 24 * 30),
     adminPassword: secret(env, 'RECOURSE_ADMIN_PASSWORD'),
     demoPassword: secret(env, 'RECOURSE_DEMO_PASSWORD'),
+    compliancePack: packId(env.RECOURSE_COMPLIANCE_PACK || 'cn'),
+    complianceOverrides: (env.RECOURSE_COMPLIANCE_OVERRIDES || '').split(',').map((f) => f.trim()).filter(Boolean).map((f) => resolve(cwd, f)),
   };
 }
 
@@ -132,6 +138,11 @@ function generatedKey(dataDir: string): Buffer {
   const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
   if (key.length !== 32) throw new ConfigError(`${file}: not a base64 32-byte key`);
   return key;
+}
+
+function packId(name: string): string {
+  if (!/^[a-z][a-z0-9-]{0,40}$/.test(name)) throw new ConfigError(`RECOURSE_COMPLIANCE_PACK=${JSON.stringify(name)}: not a pack id such as cn, us-regf or uk-conc`);
+  return name;
 }
 
 function timeZone(name: string): string {

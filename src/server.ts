@@ -18,6 +18,8 @@ import { identityRoutes } from './http/identity.routes.ts';
 import { registerAccess } from './http/access.ts';
 import { redactPii } from './modules/identity/index.ts';
 import { bootstrapAccess } from './workflows/access-bootstrap.workflow.ts';
+import { complianceRoutes } from './http/compliance.routes.ts';
+import { loadPackSet } from './modules/compliance/index.ts';
 import { loadDemoPortfolio, portfolioIsEmpty } from './workflows/demo.workflow.ts';
 import { todayIn } from './kernel/clock.ts';
 
@@ -130,6 +132,9 @@ export async function buildServer(rt: Runtime, options: ServerOptions = {}): Pro
   await app.register(identityRoutes(rt, { loginRateLimitPerMinute: rt.config.loginRateLimitPerMinute }));
   await app.register(accountRoutes(rt));
   await app.register(importRoutes(rt, options.importBodyBytesMax === undefined ? {} : { bodyBytesMax: options.importBodyBytesMax }));
+  const packs = await loadPackSet({ overrideFiles: rt.config.complianceOverrides });
+  if (!packs.ok) throw new Error(`compliance packs: ${packs.message}`);
+  await app.register(complianceRoutes(rt, packs.value));
   return app;
 }
 

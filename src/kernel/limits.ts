@@ -19,4 +19,12 @@ export const limits = {
   nameLengthMax: 200,
   /** Longest free-text field (names, address lines). */
   textLengthMax: 500,
+  /** Contact attempts one self-contained compliance check line may carry. */
+  complianceHistoryMax: 5_000,
+  /** Proposed contacts in one POST /compliance/check. */
+  complianceBatchMax: 10_000,
+  /** Largest POST /compliance/check body, in bytes. */
+  complianceCheckBodyBytesMax: 64 * 1024 * 1024,
+  /** Audit rows appended per COPY batch. */
+  auditBatchRows: 50_000,
 } as const;

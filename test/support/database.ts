@@ -60,6 +60,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     sessionMaxHours: 12,
     adminPassword: null,
     demoPassword: null,
+    compliancePack: 'cn',
+    complianceOverrides: [],
     ...overrides,
   };
 }

@@ -214,6 +214,19 @@ export function scopeCondition(scope: DataScope, accountColumn: string, params: 
   }
 }
 
+/** Of these customers, those with no card account the scope may see (out of scope, or unknown). */
+export async function customersOutOfScope(db: Db, scope: DataScope, customerIds: readonly string[]): Promise<string[]> {
+  const distinct = [...new Set(customerIds)];
+  if (scope.kind === 'all' || distinct.length === 0) return [];
+  const params: unknown[] = [distinct];
+  const { rows } = await db.query<{ customer_id: string }>(
+    `select c.id as customer_id from unnest($1::text[]) as c (id)
+     where not exists (select 1 from card_accounts a where a.customer_id = c.id and ${scopeCondition(scope, 'a.account_id', params)})`,
+    params,
+  );
+  return rows.map((r) => r.customer_id);
+}
+
 const keyIdSql = (column: string) => `convert_from(substring(${column} from 3 for get_byte(${column}, 1)), 'UTF8')`;
 /** SQL: true when a sealed value is not sealed the current way (format 2) under key $1. */
 const staleSql = (column: string) => `(get_byte(${column}, 0) <> 2 or ${keyIdSql(column)} <> $1)`;

@@ -8,6 +8,6 @@ export { importFeed, type ImportOutcome, type ImportProblem, type ImportSummary,
 export { PiiCipher, PiiKeyError, deriveIndexKey, maskIdentifier, maskPhone, type PiiKeyring } from './pii-cipher.ts';
 export { sealClearPhones, reencryptPortfolioPii, portfolioKeyUsage, findCustomerPii, type ReencryptCounts } from './pii-storage.repository.ts';
 export {
-  agingInputs, agingInputsSql, agingInputOf, refreshAccountHistories, findAccount, findContactPoints, findHostSnapshot, findPayments, findStatements,
-  type AgingInput, type AccountRow,
+  agingInputs, agingInputsSql, agingInputOf, refreshAccountHistories, contactProfiles, findAccount, findContactPoints, findHostSnapshot, findPayments, findStatements,
+  type AgingInput, type AccountRow, type ContactProfile,
 } from './portfolio.repository.ts';

@@ -58,14 +58,16 @@ describe('redactPii', () => {
 });
 
 describe('roles', () => {
-  it('every role holds only known permissions; admin holds all; auditor and agency users change nothing', () => {
+  it('every role holds only known permissions; admin holds all; the auditor changes nothing; agency users only record their contacts', () => {
     for (const role of ROLES) for (const p of ROLE_PERMISSIONS[role]) expect(PERMISSIONS).toContain(p);
     expect([...ROLE_PERMISSIONS.admin].sort()).toEqual([...PERMISSIONS].sort());
     expect(ROLE_PERMISSIONS.auditor).toEqual(['accounts:read', 'audit:read']);
-    expect(ROLE_PERMISSIONS.agency_user).toEqual(['accounts:read']);
+    // Caps count contacts across the bank and its agencies, so agencies record theirs in the same ledger.
+    expect(ROLE_PERMISSIONS.agency_user).toEqual(['accounts:read', 'compliance:check', 'compliance:record']);
     for (const role of ['agency_user', 'collector'] as const) {
       expect(ROLE_PERMISSIONS[role]).not.toContain('accounts:export');
       expect(ROLE_PERMISSIONS[role]).not.toContain('pii:unmask');
+      expect(ROLE_PERMISSIONS[role]).not.toContain('compliance:clear');
     }
   });
 

@@ -27,18 +27,24 @@ export const PERMISSIONS = [
   'audit:read',
   /** Create, disable and reset staff users; create and revoke API tokens. */
   'users:manage',
+  /** Ask the compliance gate whether a contact may happen (what-if, or against the stored state: audited). */
+  'compliance:check',
+  /** Record contact attempts, flags and holds, opt-outs and consents for debtors in scope. */
+  'compliance:record',
+  /** Clear a flag or hold, withdraw an opt-out: lifts a protection, so not for front-line roles. */
+  'compliance:clear',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: PERMISSIONS,
-  strategy_manager: ['accounts:read', 'accounts:export'],
-  compliance_officer: ['accounts:read', 'accounts:export', 'pii:unmask', 'audit:read'],
-  supervisor: ['accounts:read', 'accounts:export', 'pii:unmask', 'assignments:write', 'waivers:approve'],
-  collector: ['accounts:read'],
+  strategy_manager: ['accounts:read', 'accounts:export', 'compliance:check'],
+  compliance_officer: ['accounts:read', 'accounts:export', 'pii:unmask', 'audit:read', 'compliance:check', 'compliance:record', 'compliance:clear'],
+  supervisor: ['accounts:read', 'accounts:export', 'pii:unmask', 'assignments:write', 'waivers:approve', 'compliance:check', 'compliance:record', 'compliance:clear'],
+  collector: ['accounts:read', 'compliance:check', 'compliance:record'],
   // Masked PII and no bulk export: an agency sees only what its placed accounts need.
-  agency_user: ['accounts:read'],
-  legal: ['accounts:read', 'accounts:export', 'pii:unmask'],
+  agency_user: ['accounts:read', 'compliance:check', 'compliance:record'],
+  legal: ['accounts:read', 'accounts:export', 'pii:unmask', 'compliance:check', 'compliance:record'],
   // Read-only: reads accounts (masked) and the audit trail, changes nothing.
   auditor: ['accounts:read', 'audit:read'],
 };
