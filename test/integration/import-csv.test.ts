@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestRuntime } from '../support/database.ts';
+import { createTestRuntime, tableSnapshot } from '../support/database.ts';
 import { clearContactPoints } from '../support/pii.ts';
 import { runCli } from '../support/cli.ts';
 
@@ -26,20 +26,6 @@ function csvFile(rows: string[], options: { eol?: string; bom?: boolean; name?: 
 const rejectsFile = () => join(dir, `rejects-${++fileNo}.ndjson`);
 const readRejects = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
-async function snapshot(rt: TestRuntime, except: string[] = []): Promise<Record<string, { n: number; md5: string }>> {
-  const { rows: tables } = await rt.pool.query<{ t: string }>(
-    `select table_name as t from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`,
-  );
-  const out: Record<string, { n: number; md5: string }> = {};
-  for (const { t } of tables) {
-    if (except.includes(t)) continue;
-    const { rows } = await rt.pool.query<{ n: number; md5: string }>(
-      `select count(*)::int as n, md5(coalesce(string_agg(x::text, E'\\n' order by x::text), '')) as md5 from ${t} x`,
-    );
-    out[t] = rows[0]!;
-  }
-  return out;
-}
 
 /** A JSON value as a quoted CSV cell. */
 const jsonCell = (value: unknown) => `"${JSON.stringify(value).replace(/"/g, '""')}"`;
@@ -124,12 +110,12 @@ describe('import of CSV feeds', () => {
     ]);
 
     // Re-importing every file changes nothing.
-    const before = await snapshot(rt, ['imports']);
+    const before = await tableSnapshot(rt, ['imports']);
     for (const rows of [CUSTOMERS, ACCOUNTS, STATEMENTS, PAYMENTS, DELINQUENCY]) {
       const again = await importOk(csvFile(rows, { eol: '\r\n' }));
       for (const c of Object.values(again.counts) as { inserted: number; updated: number }[]) expect(c).toMatchObject({ inserted: 0, updated: 0 });
     }
-    expect(await snapshot(rt, ['imports'])).toEqual(before);
+    expect(await tableSnapshot(rt, ['imports'])).toEqual(before);
   });
 
   it('reads the record type from a type column, one type or several per file', async () => {
@@ -156,7 +142,7 @@ describe('import of CSV feeds', () => {
 
   it('reports row errors with their line numbers, exit 2 and nothing written', async () => {
     expect((await runCli(rt, ['import', csvFile(CUSTOMERS)])).code).toBe(0);
-    const before = await snapshot(rt);
+    const before = await tableSnapshot(rt);
     const file = csvFile([
       'id,name,phones,foo',
       'C5,Five,,',
@@ -185,7 +171,7 @@ describe('import of CSV feeds', () => {
       '',
     ].join('\n'));
     expect(r.code).toBe(2);
-    expect(await snapshot(rt)).toEqual(before);
+    expect(await tableSnapshot(rt)).toEqual(before);
   });
 
   it('writes CSV rejects with the record text and the line it starts on', async () => {
@@ -242,13 +228,13 @@ describe('import of CSV feeds', () => {
   });
 
   it('fails the whole file on an unclosed quote, even with --skip-invalid', async () => {
-    const before = await snapshot(rt);
+    const before = await tableSnapshot(rt);
     const file = csvFile(['id,name', 'C1,One', 'C2,"Two', 'C3,Three']);
     for (const args of [[], ['--skip-invalid']]) {
       const r = await runCli(rt, ['import', file, ...args]);
       expect(r.stderr).toBe(`${file}:3: csv: a quoted cell is not closed before the end of the file\n${file}: 1 errors; nothing was imported\n`);
       expect(r.code).toBe(2);
-      expect(await snapshot(rt)).toEqual(before);
+      expect(await tableSnapshot(rt)).toEqual(before);
     }
     // Errors on earlier rows are reported too.
     const file2 = csvFile(['id,name', 'C1,', '', 'C2,"Two', 'C3,Three']);
@@ -258,30 +244,30 @@ describe('import of CSV feeds', () => {
   });
 
   it('fails the whole file on a record longer than 1,000,000 bytes, even with --skip-invalid', async () => {
-    const before = await snapshot(rt);
+    const before = await tableSnapshot(rt);
     const file = csvFile(['id,name', 'C1,One', '', `C2,${'x'.repeat(1_000_001)}`, 'C3,Three']);
     for (const args of [[], ['--skip-invalid']]) {
       const r = await runCli(rt, ['import', file, ...args]);
       expect(r.stderr).toBe(`${file}:4: line: is longer than 1000000 bytes; the rest of the file cannot be read\n${file}: 1 errors; nothing was imported\n`);
       expect(r.code).toBe(2);
     }
-    expect(await snapshot(rt)).toEqual(before);
+    expect(await tableSnapshot(rt)).toEqual(before);
   });
 
   it('fails the whole file when the header names no record type or repeats a column, even with --skip-invalid', async () => {
-    const before = await snapshot(rt);
+    const before = await tableSnapshot(rt);
     const file = csvFile(['foo,bar', '1,2']);
     for (const args of [[], ['--skip-invalid']]) {
       const r = await runCli(rt, ['import', file, ...args]);
       expect(r.stderr).toBe(`${file}:1: header: cannot tell the record type: add a "type" column or use the field names of docs/feed-format.md\n${file}: 1 errors; nothing was imported\n`);
       expect(r.code).toBe(2);
     }
-    expect(await snapshot(rt)).toEqual(before);
+    expect(await tableSnapshot(rt)).toEqual(before);
     const dup = csvFile(['id,name,name', 'C1,One,Two']);
     const r = await runCli(rt, ['import', dup, '--skip-invalid']);
     expect(r.stderr).toBe(`${dup}:1: header: column "name" appears more than once\n${dup}: 1 errors; nothing was imported\n`);
     expect(r.code).toBe(2);
-    expect(await snapshot(rt)).toEqual(before);
+    expect(await tableSnapshot(rt)).toEqual(before);
   });
 
   it('rejects a row whose type column is empty or unknown', async () => {

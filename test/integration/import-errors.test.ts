@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestRuntime } from '../support/database.ts';
+import { createTestRuntime, tableSnapshot } from '../support/database.ts';
 import { runCli } from '../support/cli.ts';
 
 type TestRuntime = Awaited<ReturnType<typeof createTestRuntime>>;
@@ -23,19 +23,6 @@ function feedFile(lines: unknown[]): string {
 }
 
 /** Row count and md5 of the ordered row texts of every table. */
-async function snapshot(rt: TestRuntime): Promise<Record<string, { n: number; md5: string }>> {
-  const { rows: tables } = await rt.pool.query<{ t: string }>(
-    `select table_name as t from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`,
-  );
-  const out: Record<string, { n: number; md5: string }> = {};
-  for (const { t } of tables) {
-    const { rows } = await rt.pool.query<{ n: number; md5: string }>(
-      `select count(*)::int as n, md5(coalesce(string_agg(x::text, E'\\n' order by x::text), '')) as md5 from ${t} x`,
-    );
-    out[t] = rows[0]!;
-  }
-  return out;
-}
 
 function jsonParseError(text: string): string {
   try {
@@ -66,13 +53,13 @@ const GOOD = [
 
 describe('import of an invalid NDJSON feed', () => {
   let rt: TestRuntime;
-  let stored: Awaited<ReturnType<typeof snapshot>>;
+  let stored: Awaited<ReturnType<typeof tableSnapshot>>;
 
   beforeAll(async () => {
     rt = await createTestRuntime();
     const base = await runCli(rt, ['import', feedFile([C1, A1, AJ, S1, P1, D1])]);
     if (base.code !== 0) throw new Error(base.stderr);
-    stored = await snapshot(rt);
+    stored = await tableSnapshot(rt);
   });
   afterAll(async () => rt?.close());
 
@@ -83,7 +70,7 @@ describe('import of an invalid NDJSON feed', () => {
     expect(r.stdout).toBe('');
     expect(r.stderr).toBe(errors.map(([line, field, message]) => `${file}:${line}: ${field}: ${message}\n`).join('') + `${file}: ${errors.length} errors; nothing was imported\n`);
     expect(r.code).toBe(2);
-    expect(await snapshot(rt)).toEqual(stored);
+    expect(await tableSnapshot(rt)).toEqual(stored);
   }
 
   const last = GOOD.length + 1;
@@ -249,7 +236,7 @@ describe('import of an invalid NDJSON feed', () => {
     expect(lines[0]).toBe(`${file}:1: name: is required`);
     expect(lines[999]).toBe(`${file}:1000: name: is required`);
     expect(lines.slice(1000)).toEqual(['… and 3 more errors', `${file}: 1003 errors; nothing was imported`]);
-    expect(await snapshot(rt)).toEqual(stored);
+    expect(await tableSnapshot(rt)).toEqual(stored);
   });
 
   it('exits 2 for a missing file and for --rejects without --skip-invalid', async () => {
@@ -261,12 +248,12 @@ describe('import of an invalid NDJSON feed', () => {
     const out = join(dir, 'rejects-without-skip.ndjson');
     const r2 = await runCli(rt, ['import', file, '--rejects', out]);
     expect(r2).toMatchObject({ code: 2, stdout: '', stderr: 'recourse: --rejects needs --skip-invalid\n' });
-    expect(await snapshot(rt)).toEqual(stored);
+    expect(await tableSnapshot(rt)).toEqual(stored);
 
     const r3 = await runCli(rt, ['import', file, '--format', 'xml']);
     expect(r3.code).toBe(2);
     expect(r3.stderr).toContain("argument 'xml' is invalid");
-    expect(await snapshot(rt)).toEqual(stored);
+    expect(await tableSnapshot(rt)).toEqual(stored);
   });
 
   it('imports the valid lines used above once the bad line is gone (so the cases above prove atomicity)', async () => {
@@ -277,6 +264,6 @@ describe('import of an invalid NDJSON feed', () => {
       customer: { inserted: 1, updated: 1 }, account: { inserted: 1 }, statement: { inserted: 1, updated: 1 },
       payment: { inserted: 1 }, delinquency: { inserted: 1 },
     });
-    expect(await snapshot(rt)).not.toEqual(stored);
+    expect(await tableSnapshot(rt)).not.toEqual(stored);
   });
 });

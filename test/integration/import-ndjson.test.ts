@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestRuntime } from '../support/database.ts';
+import { createTestRuntime, tableSnapshot } from '../support/database.ts';
 import { clearContactPoints } from '../support/pii.ts';
 import { runCli } from '../support/cli.ts';
 import { main, type CliIo } from '../../src/cli.ts';
@@ -26,20 +26,6 @@ function feedFile(lines: unknown[], options: { name?: string; eol?: string } = {
 }
 
 /** Row count and md5 of the ordered row texts of every table: equal snapshots mean equal contents. */
-async function snapshot(rt: TestRuntime, options: { except?: string[] } = {}): Promise<Record<string, { n: number; md5: string }>> {
-  const { rows: tables } = await rt.pool.query<{ t: string }>(
-    `select table_name as t from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`,
-  );
-  const out: Record<string, { n: number; md5: string }> = {};
-  for (const { t } of tables) {
-    if (options.except?.includes(t)) continue;
-    const { rows } = await rt.pool.query<{ n: number; md5: string }>(
-      `select count(*)::int as n, md5(coalesce(string_agg(x::text, E'\\n' order by x::text), '')) as md5 from ${t} x`,
-    );
-    out[t] = rows[0]!;
-  }
-  return out;
-}
 
 /** Every row of a table as text, by key. */
 async function rowsByKey(rt: TestRuntime, table: string, key: string): Promise<Map<string, string>> {
@@ -194,7 +180,7 @@ describe('import of a valid NDJSON feed', () => {
   it('changes nothing when the same file is imported again', async () => {
     const file = feedFile(FEED);
     expect((await runCli(rt, ['import', file])).code).toBe(0);
-    const before = await snapshot(rt, { except: ['imports'] });
+    const before = await tableSnapshot(rt, ['imports']);
     const updatedAt = await rt.pool.query(`select 'customer ' || customer_id as k, updated_at from customers union all select 'account ' || account_id, updated_at from card_accounts order by 1`);
 
     const again = await runCli(rt, ['import', file, '--json']);
@@ -211,7 +197,7 @@ describe('import of a valid NDJSON feed', () => {
         contactPoint: { inserted: 0, updated: 0, unchanged: 4 },
       },
     });
-    expect(await snapshot(rt, { except: ['imports'] })).toEqual(before);
+    expect(await tableSnapshot(rt, ['imports'])).toEqual(before);
     expect((await rt.pool.query(`select 'customer ' || customer_id as k, updated_at from customers union all select 'account ' || account_id, updated_at from card_accounts order by 1`)).rows)
       .toEqual(updatedAt.rows);
     // Only the audit of the second import is new.
@@ -332,12 +318,12 @@ describe('import of a valid NDJSON feed', () => {
 
   it('treats a stored payment sent again with the same content as a no-op', async () => {
     expect((await runCli(rt, ['import', feedFile([C1, A1, P1])])).code).toBe(0);
-    const before = await snapshot(rt, { except: ['imports'] });
+    const before = await tableSnapshot(rt, ['imports']);
     // Same content written differently: E notation and more zeros are the same amount.
     const r = await runCli(rt, ['import', feedFile([{ ...P1, amount: '5.0000E+2' }]), '--json']);
     expect(r.stderr).toBe('');
     expect(r.json().counts.payment).toEqual({ inserted: 0, updated: 0, unchanged: 1 });
-    expect(await snapshot(rt, { except: ['imports'] })).toEqual(before);
+    expect(await tableSnapshot(rt, ['imports'])).toEqual(before);
   });
 
   it('ignores blank lines, a BOM on line 1 and CRLF line ends, keeping line numbers', async () => {

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTestRuntime } from '../support/database.ts';
+import { createTestRuntime, tableSnapshot } from '../support/database.ts';
 import { runCli } from '../support/cli.ts';
 
 type TestRuntime = Awaited<ReturnType<typeof createTestRuntime>>;
@@ -25,20 +25,6 @@ function feedFile(lines: unknown[], prefix = ''): string {
 const rejectsFile = () => join(dir, `rejects-${++fileNo}.ndjson`);
 const readRejects = (file: string) => readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
 
-async function snapshot(rt: TestRuntime, except: string[] = []): Promise<Record<string, { n: number; md5: string }>> {
-  const { rows: tables } = await rt.pool.query<{ t: string }>(
-    `select table_name as t from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`,
-  );
-  const out: Record<string, { n: number; md5: string }> = {};
-  for (const { t } of tables) {
-    if (except.includes(t)) continue;
-    const { rows } = await rt.pool.query<{ n: number; md5: string }>(
-      `select count(*)::int as n, md5(coalesce(string_agg(x::text, E'\\n' order by x::text), '')) as md5 from ${t} x`,
-    );
-    out[t] = rows[0]!;
-  }
-  return out;
-}
 
 const ids = async (rt: TestRuntime, sql: string) => (await rt.pool.query<{ id: string }>(sql)).rows.map((r) => r.id);
 
@@ -116,7 +102,7 @@ describe('import --skip-invalid', () => {
     expect((await rt.pool.query(`select lines, rejected from imports`)).rows).toEqual([{ lines: 16, rejected: 10 }]);
 
     // Importing the same file again changes nothing and rejects the same lines.
-    const before = await snapshot(rt, ['imports']);
+    const before = await tableSnapshot(rt, ['imports']);
     const out2 = rejectsFile();
     const again = await runCli(rt, ['import', file, '--skip-invalid', '--rejects', out2, '--json']);
     expect(again.code).toBe(0);
@@ -124,7 +110,7 @@ describe('import --skip-invalid', () => {
       rejectedLines: 10,
       counts: { customer: { inserted: 0, updated: 0, unchanged: 2 }, account: { inserted: 0, updated: 0, unchanged: 2 }, payment: { inserted: 0, unchanged: 1 } },
     });
-    expect(await snapshot(rt, ['imports'])).toEqual(before);
+    expect(await tableSnapshot(rt, ['imports'])).toEqual(before);
     // The same lines are rejected; line 11 now also conflicts with the P1 stored by the first import.
     expect(readRejects(out2)).toEqual(EXPECTED_REJECTS.map((r) => (r.line !== 11 ? r : {
       ...r,
@@ -134,13 +120,13 @@ describe('import --skip-invalid', () => {
 
   it('fails the same feed as a whole without --skip-invalid, reporting every line but not the cascades', async () => {
     const file = feedFile(MIXED);
-    const before = await snapshot(rt);
+    const before = await tableSnapshot(rt);
     const r = await runCli(rt, ['import', file]);
     expect(r.code).toBe(2);
     const reported = r.stderr.trimEnd().split('\n').map((l) => Number(l.slice(file.length + 1).split(':')[0]));
     // Lines 4, 8 and 9 refer to an account whose line is itself rejected: without cascading only the cause is reported.
     expect(reported.slice(0, -1)).toEqual([2, 3, 6, 7, 11, 12, 15]);
-    expect(await snapshot(rt)).toEqual(before);
+    expect(await tableSnapshot(rt)).toEqual(before);
   });
 
   it('rejects against stored data: an account moving customer keeps the stored one for its children', async () => {
@@ -193,11 +179,11 @@ describe('import --skip-invalid', () => {
 
   it('imports nothing and exits 0 when every line is rejected', async () => {
     const out = rejectsFile();
-    const before = await snapshot(rt, ['imports']);
+    const before = await tableSnapshot(rt, ['imports']);
     const r = await runCli(rt, ['import', feedFile([{ type: 'customer', id: 'C1' }, 'oops']), '--skip-invalid', '--rejects', out, '--json']);
     expect(r.code).toBe(0);
     expect(r.json()).toMatchObject({ lines: 2, records: 0, rejectedLines: 2 });
     expect(readRejects(out).map((x) => x.line)).toEqual([1, 2]);
-    expect(await snapshot(rt, ['imports'])).toEqual(before);
+    expect(await tableSnapshot(rt, ['imports'])).toEqual(before);
   });
 });

@@ -80,3 +80,22 @@ export async function createTestRuntime(options: { clock?: Clock; config?: Parti
     },
   };
 }
+
+/**
+ * Every table's row count and a digest of its rows: equal before and after proves that nothing was
+ * written (bad input leaves no trace). Tables in `except` are skipped (e.g. the imports log).
+ */
+export async function tableSnapshot(rt: Pick<Runtime, 'pool'>, except: readonly string[] = []): Promise<Record<string, { n: number; md5: string }>> {
+  const { rows: tables } = await rt.pool.query<{ t: string }>(
+    `select table_name as t from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE' order by 1`,
+  );
+  const out: Record<string, { n: number; md5: string }> = {};
+  for (const { t } of tables) {
+    if (except.includes(t)) continue;
+    const { rows } = await rt.pool.query<{ n: number; md5: string }>(
+      `select count(*)::int as n, md5(coalesce(string_agg(x::text, E'\\n' order by x::text), '')) as md5 from ${t} x`,
+    );
+    out[t] = rows[0]!;
+  }
+  return out;
+}

@@ -3,12 +3,11 @@
  * (appends to one chain are serialised; different chains do not wait for each other), and stream
  * every row back for verification with one COPY.
  */
-import { StringDecoder } from 'node:string_decoder';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import { once } from 'node:events';
 import { finished } from 'node:stream/promises';
-import { copyField } from '../../db/index.ts';
+import { copyField, copyOutLines, unescapeCopy } from '../../db/index.ts';
 import { assert } from '../../kernel/assert.ts';
 import { GENESIS_HASH, payloadText, rowHash, type AuditRow } from './domain/audit-chain.ts';
 
@@ -85,28 +84,18 @@ export async function appendToChain(client: pg.ClientBase, chain: string, events
   return { chain, firstSeq, lastSeq: seq };
 }
 
-const COPY_ESCAPES: Record<string, string> = { t: '\t', n: '\n', r: '\r', b: '\b', f: '\f', v: '\v' };
-const unescape = (text: string) => (text === '\\N' ? null : text.includes('\\') ? text.replace(/\\(.)/g, (_, c: string) => COPY_ESCAPES[c] ?? c) : text);
+const unescape = (text: string) => (text === '\\N' ? null : unescapeCopy(text));
 
 /** Every audit row in (chain, seq) order, streamed. */
 export async function* auditRows(client: pg.ClientBase): AsyncGenerator<AuditRow> {
   const sql = `copy (select chain, seq, kind, round(extract(epoch from occurred_at) * 1000)::bigint, subject, input_digest, payload, prev_hash, hash
     from audit_log order by chain, seq) to stdout`;
-  const stream = client.query(copyStreams.to(sql));
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    const text = rest + decoder.write(chunk);
-    let start = 0;
-    for (let nl = text.indexOf('\n', rest.length); nl !== -1; nl = text.indexOf('\n', start)) {
-      const f = text.slice(start, nl).split('\t');
-      start = nl + 1;
-      yield {
-        chain: unescape(f[0]!)!, seq: Number(f[1]), kind: unescape(f[2]!)!, occurredAt: Number(f[3]), subject: unescape(f[4]!), inputDigest: unescape(f[5]!),
-        payload: unescape(f[6]!)!, prevHash: f[7]!, hash: f[8]!,
-      };
-    }
-    rest = text.slice(start);
+  for await (const line of copyOutLines(client, sql)) {
+    const f = line.split('\t');
+    yield {
+      chain: unescape(f[0]!)!, seq: Number(f[1]), kind: unescape(f[2]!)!, occurredAt: Number(f[3]), subject: unescape(f[4]!), inputDigest: unescape(f[5]!),
+      payload: unescape(f[6]!)!, prevHash: f[7]!, hash: f[8]!,
+    };
   }
 }
 
