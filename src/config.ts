@@ -38,6 +38,17 @@ export interface Config {
   adminPassword: string | null;
   /** Password of the demo users created with the demo portfolio (generated and printed once when unset). */
   demoPassword: string | null;
+  /** The browser app under /app/: build it when stale then serve it (default), serve web/dist as it is, or no app (API only). */
+  webApp: WebAppMode;
+}
+
+export const WEB_APP_MODES = ['build', 'serve', 'off'] as const;
+export type WebAppMode = (typeof WEB_APP_MODES)[number];
+
+function webAppMode(text: string | undefined): WebAppMode {
+  if (text === undefined || text === '') return 'build';
+  if ((WEB_APP_MODES as readonly string[]).includes(text)) return text as WebAppMode;
+  throw new ConfigError(`RECOURSE_WEB_APP=${JSON.stringify(text)}: must be one of ${WEB_APP_MODES.join(', ')}`);
 }
 
 export class ConfigError extends Error {}
@@ -71,6 +82,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     sessionMaxHours: integer(env, 'RECOURSE_SESSION_MAX_HOURS', 12, 1, 24 * 30),
     adminPassword: secret(env, 'RECOURSE_ADMIN_PASSWORD'),
     demoPassword: secret(env, 'RECOURSE_DEMO_PASSWORD'),
+    webApp: webAppMode(env.RECOURSE_WEB_APP),
   };
 }
 

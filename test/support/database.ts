@@ -60,6 +60,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     sessionMaxHours: 12,
     adminPassword: null,
     demoPassword: null,
+    // Serve web/dist as it is (buildServer registers the app's routes; the e2e tests build it first).
+    webApp: 'serve',
     ...overrides,
   };
 }

@@ -2,6 +2,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { App as AntApp } from 'antd';
+import 'antd/dist/reset.css';
 import { ApiError } from './api/client.ts';
 import { I18nProvider } from './i18n/i18n.tsx';
 import { AuthProvider } from './app/auth.tsx';

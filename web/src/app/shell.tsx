@@ -49,7 +49,7 @@ export function AppShell() {
             <Dropdown menu={{ items: [{ key: 'password', label: <Link to="/password">{t('app.changePassword')}</Link> }] }} trigger={['click']}>
               <Button type="text" icon={<UserOutlined />} aria-label={`${t('app.signedInAs')} ${auth.me?.name ?? ''}`}>
                 <span data-testid="current-user">{auth.me?.name}</span>
-                {roleName && <Typography.Text type="secondary" data-testid="current-role">（{roleName}）</Typography.Text>}
+                {roleName && <Typography.Text type="secondary" data-testid="current-role">· {roleName}</Typography.Text>}
               </Button>
             </Dropdown>
             <Button icon={<LogoutOutlined />} onClick={logout}>{t('app.logout')}</Button>
