@@ -27,7 +27,7 @@ export function webAppRoutes(options: { distDir: string }): FastifyPluginAsync {
     });
     const sendIndex = (reply: FastifyReply) => {
       if (!existsSync(join(distDir, 'index.html'))) return unavailable(reply);
-      return reply.header('cache-control', 'no-cache').sendFile('index.html', distDir);
+      return reply.header('cache-control', 'no-cache').sendFile('index.html', distDir, { cacheControl: false });
     };
 
     app.get('/', publicRoute, async (_request, reply) => reply.redirect(`${APP_PREFIX}/`, 302));
@@ -43,7 +43,7 @@ export function webAppRoutes(options: { distDir: string }): FastifyPluginAsync {
       if (path !== '' && !file.startsWith('..') && !file.split(sep).includes('..') && !file.startsWith(sep)) {
         const full = join(distDir, file);
         if (full.startsWith(distDir + sep) && existsSync(full) && statSync(full).isFile() && file !== 'index.html') {
-          return reply.header('cache-control', isAsset ? IMMUTABLE : 'no-cache').sendFile(file, distDir);
+          return reply.header('cache-control', isAsset ? IMMUTABLE : 'no-cache').sendFile(file, distDir, { cacheControl: false });
         }
       }
       // A missing asset is a 404 (not the page: a stale chunk must fail as a chunk, not parse HTML as code).

@@ -87,7 +87,7 @@ describe('operations', () => {
     expect(doc.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/accounts', '/accounts/{id}', '/accounts/{id}/assignment', '/accounts/{id}/unmask', '/audit/access', '/auth/login', '/auth/logout', '/auth/me',
-      '/auth/password', '/auth/totp/confirm', '/auth/totp/enroll', '/exports/accounts', '/health', '/imports', '/tokens', '/tokens/{id}/revoke',
+      '/auth/password', '/auth/totp/confirm', '/auth/totp/enroll', '/exports/accounts', '/health', '/imports', '/reports/buckets', '/reports/roll-rates', '/tokens', '/tokens/{id}/revoke',
       '/users', '/users/{username}/disable', '/users/{username}/password-reset',
     ]);
     expect(Object.keys(doc.paths['/health'])).toEqual(['get']);
