@@ -29,7 +29,8 @@ export function interpolate(template: string, params?: MessageParams): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 
+/** A key the catalog lacks (a code built at run time, say a status the API added) comes back as the key itself. */
 export function translator<K extends string>(catalog: MessageCatalog<K>, locale: Locale): Translate<K> {
   const table = catalog.messages[locale];
-  return (key, params) => interpolate(table[key], params);
+  return (key, params) => interpolate((table[key] as string | undefined) ?? key, params);
 }

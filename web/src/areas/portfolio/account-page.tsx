@@ -31,9 +31,15 @@ export default function AccountPage() {
   }
   const a: AccountView = view.data;
   const money = (amount: string | null) => f.money(amount, a.account.currency);
+  /** A code the API sends (party role, status, language) in words, or as it is when there is no word for it yet. */
+  const word = (prefix: 'party' | 'status' | 'language', code: string) => {
+    const key = `${prefix}.${code}` as Parameters<typeof t>[0];
+    const text = t(key);
+    return text === key ? code : text;
+  };
   const party = (p: { verified: boolean; role: string }) => (
     <>
-      {' '}<Tag>{p.role}</Tag>
+      {' '}<Tag>{word('party', p.role)}</Tag>
       <Tag color={p.verified ? 'green' : 'default'}>{p.verified ? t('account.verified') : t('account.unverified')}</Tag>
     </>
   );
@@ -64,7 +70,7 @@ export default function AccountPage() {
                 <div>{a.customer.addresses.map((ad, i) => <div key={i}>{[ad.line, ad.city, ad.region].filter(Boolean).join(', ')}{party(ad)}</div>)}</div>
               </Descriptions.Item>
               <Descriptions.Item label={t('account.timeZone')}>{a.customer.timeZone}</Descriptions.Item>
-              <Descriptions.Item label={t('account.language')}>{a.customer.language}</Descriptions.Item>
+              <Descriptions.Item label={t('account.language')}>{word('language', a.customer.language)}</Descriptions.Item>
             </Descriptions>
           </Card>
         </Col>
@@ -80,7 +86,7 @@ export default function AccountPage() {
               <Descriptions.Item label={t('account.creditLimit')}>{money(a.account.creditLimit)}</Descriptions.Item>
               <Descriptions.Item label={t('account.currency')}>{a.account.currency}</Descriptions.Item>
               <Descriptions.Item label={t('account.openedOn')}>{f.date(a.account.openedOn)}</Descriptions.Item>
-              <Descriptions.Item label={t('account.status')}>{a.account.status}</Descriptions.Item>
+              <Descriptions.Item label={t('account.status')}>{word('status', a.account.status)}</Descriptions.Item>
             </Descriptions>
           </Card>
           <Card title={t('account.aging')} size="small" style={{ marginTop: 16 }}>

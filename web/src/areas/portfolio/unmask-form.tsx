@@ -65,6 +65,10 @@ export function UnmaskForm({ onSubmit, onCancel }: { onSubmit(reason: string): P
 export function UnmaskDialog({ open, onClose, unmask }: { open: boolean; onClose(): void; unmask(reason: string): Promise<UnmaskedPii> }) {
   const t = useMessages(portfolioMessages);
   const [result, setResult] = useState<UnmaskedPii | null>(null);
+  const partyWord = (role: string) => {
+    const key = `party.${role}` as Parameters<typeof t>[0];
+    return t(key) === key ? role : t(key);
+  };
   const close = () => {
     setResult(null);
     onClose();
@@ -76,7 +80,7 @@ export function UnmaskDialog({ open, onClose, unmask }: { open: boolean; onClose
           <Descriptions column={1} bordered size="small">
             <Descriptions.Item label={t('unmask.nationalId')}><Typography.Text copyable>{result.nationalId ?? '—'}</Typography.Text></Descriptions.Item>
             <Descriptions.Item label={t('unmask.phones')}>
-              {result.phones.map((p) => <div key={p.position}><Typography.Text copyable>{p.number}</Typography.Text> <Typography.Text type="secondary">{p.role}</Typography.Text></div>)}
+              {result.phones.map((p) => <div key={p.position}><Typography.Text copyable>{p.number}</Typography.Text> <Typography.Text type="secondary">{partyWord(p.role)}</Typography.Text></div>)}
             </Descriptions.Item>
           </Descriptions>
           <Typography.Paragraph type="secondary" style={{ marginTop: 12 }}>{t('unmask.audited', { auditId: result.auditId })}</Typography.Paragraph>
