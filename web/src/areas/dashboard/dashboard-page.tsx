@@ -119,7 +119,7 @@ function RollRateHeatmap({ report }: { report: RollRateReport }) {
         {f.date(report.from)} → {f.date(report.to)} · {t('rolls.accounts', { count: f.number(report.accounts) })}
       </Typography.Paragraph>
       <Chart label={t('rolls.title')} height={360} option={{
-        grid: { left: 72, right: 24, top: 8, bottom: 88 },
+        grid: { left: 72, right: 96, top: 8, bottom: 48 },
         tooltip: {
           formatter: (p) => {
             const d = (p as unknown as { data: (typeof cells)[number] }).data;
@@ -128,7 +128,7 @@ function RollRateHeatmap({ report }: { report: RollRateReport }) {
         },
         xAxis: { type: 'category', data: report.buckets, name: t('rolls.toBucket'), nameLocation: 'middle', nameGap: 28, splitArea: { show: true } },
         yAxis: { type: 'category', data: report.buckets, name: t('rolls.fromBucket'), nameLocation: 'middle', nameGap: 48, inverse: true, splitArea: { show: true } },
-        visualMap: { min: 0, max: 1, calculable: true, orient: 'horizontal', left: 'center', bottom: 0, formatter: (v) => f.percent(Number(v)) },
+        visualMap: { min: 0, max: 1, calculable: true, orient: 'vertical', right: 0, top: 'middle', itemHeight: 200, formatter: (v) => f.percent(Number(v)) },
         series: [{
           type: 'heatmap', data: cells,
           label: { show: true, formatter: (p) => { const v = (p as unknown as { data: (typeof cells)[number] }).data.value[2]!; return v > 0 ? f.percent(v) : ''; } },
