@@ -42,6 +42,17 @@ export interface Config {
   compliancePack: string;
   /** Bank override files layered on the compliance packs (each may only narrow its pack). */
   complianceOverrides: string[];
+  /** The browser app under /app/: build it when stale then serve it (default), serve web/dist as it is, or no app (API only). */
+  webApp: WebAppMode;
+}
+
+export const WEB_APP_MODES = ['build', 'serve', 'off'] as const;
+export type WebAppMode = (typeof WEB_APP_MODES)[number];
+
+function webAppMode(text: string | undefined): WebAppMode {
+  if (text === undefined || text === '') return 'build';
+  if ((WEB_APP_MODES as readonly string[]).includes(text)) return text as WebAppMode;
+  throw new ConfigError(`RECOURSE_WEB_APP=${JSON.stringify(text)}: must be one of ${WEB_APP_MODES.join(', ')}`);
 }
 
 export class ConfigError extends Error {}
@@ -77,6 +88,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     demoPassword: secret(env, 'RECOURSE_DEMO_PASSWORD'),
     compliancePack: packId(env.RECOURSE_COMPLIANCE_PACK || 'cn'),
     complianceOverrides: (env.RECOURSE_COMPLIANCE_OVERRIDES || '').split(',').map((f) => f.trim()).filter(Boolean).map((f) => resolve(cwd, f)),
+    webApp: webAppMode(env.RECOURSE_WEB_APP),
   };
 }
 

@@ -15,6 +15,9 @@ import { errorHandler, problemResponses, sendProblem } from './http/problem.ts';
 import { accountRoutes } from './http/accounts.routes.ts';
 import { importRequestBody, importRoutes } from './http/imports.routes.ts';
 import { identityRoutes } from './http/identity.routes.ts';
+import { reportRoutes } from './http/reports.routes.ts';
+import { webAppRoutes } from './http/web-app.routes.ts';
+import { WEB_DIST, ensureWebBuild, webBuildState } from './web-build.ts';
 import { registerAccess } from './http/access.ts';
 import { redactPii } from './modules/identity/index.ts';
 import { bootstrapAccess } from './workflows/access-bootstrap.workflow.ts';
@@ -31,6 +34,8 @@ export interface ServerOptions {
   /** Where log lines go (default stdout); tests scan them for PII. */
   logStream?: { write(line: string): unknown };
   importBodyBytesMax?: number;
+  /** The built web app served under /app/ (default web/dist; not served when the config says RECOURSE_WEB_APP=off). */
+  webDistDir?: string;
 }
 
 export async function buildServer(rt: Runtime, options: ServerOptions = {}): Promise<FastifyInstance> {
@@ -135,6 +140,8 @@ export async function buildServer(rt: Runtime, options: ServerOptions = {}): Pro
   const packs = await loadPackSet({ overrideFiles: rt.config.complianceOverrides });
   if (!packs.ok) throw new Error(`compliance packs: ${packs.message}`);
   await app.register(complianceRoutes(rt, packs.value));
+  await app.register(reportRoutes(rt));
+  if (rt.config.webApp !== 'off') await app.register(webAppRoutes({ distDir: options.webDistDir ?? WEB_DIST }));
   return app;
 }
 
@@ -155,6 +162,17 @@ export async function serveUntilStopped(rt: Runtime, options: { port: number; ho
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
   try {
+    // The browser app first: a broken build stops the start before any data is touched.
+    if (rt.config.webApp === 'build') {
+      try {
+        await ensureWebBuild({ log: (m) => void io.stderr.write(`${m}\n`) });
+      } catch (e) {
+        throw new Error(`the web app did not build (set RECOURSE_WEB_APP=off to serve the API alone): ${(e as Error).message}`);
+      }
+    } else if (rt.config.webApp === 'serve' && webBuildState() === 'missing') {
+      io.stderr.write('warning: web/dist is missing (RECOURSE_WEB_APP=serve): /app/ answers 503 until it is built\n');
+    }
+    if (stopping) return;
     let demoLoaded = false;
     if (rt.config.demoAccounts > 0 && (await portfolioIsEmpty(rt))) {
       io.stderr.write(`empty database: loading a demo portfolio of ${rt.config.demoAccounts} accounts…\n`);
@@ -170,7 +188,7 @@ export async function serveUntilStopped(rt: Runtime, options: { port: number; ho
       await app.listen({ port: options.port, host: options.host });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : options.port;
-      io.stderr.write(`Recourse is listening on http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port} (API docs: /docs)\n`);
+      io.stderr.write(`Recourse is listening on http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port} (web app: /app/, API docs: /docs)\n`);
       await stopped;
     } finally {
       await app.close();

@@ -208,13 +208,17 @@ async function applyChanges(client: pg.ClientBase, asOf: string): Promise<number
   return (inserted.rowCount ?? 0) + (updated.rowCount ?? 0);
 }
 
+/** Only the accounts it answers true for (a caller's data scope); all when absent. */
+export type AccountFilter = (accountId: string) => boolean;
+
 /** Each account's bucket as of a date: the card host's snapshot for that date where it sent one, else computed. */
-async function bucketsAsOf(pool: pg.Pool, asOf: EpochDay, policyDoc: AgingPolicyDocument, visit: (input: AgingInput, bucket: string, balanceMinor: bigint, fromHost: boolean) => void) {
+async function bucketsAsOf(pool: pg.Pool, asOf: EpochDay, policyDoc: AgingPolicyDocument, visit: (input: AgingInput, bucket: string, balanceMinor: bigint, fromHost: boolean) => void, include?: AccountFilter) {
   const policyFor = policyCache(policyDoc);
   const client = await pool.connect();
   let failure: Error | undefined;
   try {
     for await (const input of agingInputs(client, formatPlainDate(asOf))) {
+      if (include && !include(input.accountId)) continue;
       const r = ageInput(input, asOf, policyFor);
       if (input.hostCyclesDelinquent !== null) visit(input, bucketOfCycles(input.hostCyclesDelinquent, policyDoc.buckets), r.balanceMinor, true);
       else visit(input, r.bucket, r.balanceMinor, false);
@@ -235,7 +239,7 @@ export interface BucketReport {
   buckets: { bucket: string; accounts: number; balance: Record<string, string> }[];
 }
 
-export async function bucketReport(pool: pg.Pool, asOf: EpochDay, policyDoc: AgingPolicyDocument): Promise<BucketReport> {
+export async function bucketReport(pool: pg.Pool, asOf: EpochDay, policyDoc: AgingPolicyDocument, include?: AccountFilter): Promise<BucketReport> {
   const byCurrency = new Map<string, { bucket: string; balanceMinor: bigint }[]>();
   let accounts = 0;
   let fromHost = 0;
@@ -245,7 +249,7 @@ export async function bucketReport(pool: pg.Pool, asOf: EpochDay, policyDoc: Agi
     let list = byCurrency.get(input.currency);
     if (!list) byCurrency.set(input.currency, (list = []));
     list.push({ bucket, balanceMinor });
-  });
+  }, include);
   const names = bucketNames(policyDoc.buckets);
   const rows = names.map((bucket) => ({ bucket, accounts: 0, balance: {} as Record<string, string> }));
   for (const [currency, items] of [...byCurrency.entries()].sort(([a], [b]) => a.localeCompare(b))) {
@@ -266,9 +270,9 @@ export interface RollRateReport {
 }
 
 /** Accounts that exist at both dates, from their bucket at `from` to their bucket at `to`. */
-export async function rollRateReport(pool: pg.Pool, from: EpochDay, to: EpochDay, policyDoc: AgingPolicyDocument): Promise<RollRateReport> {
+export async function rollRateReport(pool: pg.Pool, from: EpochDay, to: EpochDay, policyDoc: AgingPolicyDocument, include?: AccountFilter): Promise<RollRateReport> {
   const start = new Map<string, string>();
-  await bucketsAsOf(pool, from, policyDoc, (input, bucket) => void start.set(input.accountId, bucket));
+  await bucketsAsOf(pool, from, policyDoc, (input, bucket) => void start.set(input.accountId, bucket), include);
   const moves = new Map<string, BucketMove[]>();
   await bucketsAsOf(pool, to, policyDoc, (input, bucket, balanceMinor) => {
     const fromBucket = start.get(input.accountId);
@@ -276,7 +280,7 @@ export async function rollRateReport(pool: pg.Pool, from: EpochDay, to: EpochDay
     let list = moves.get(input.currency);
     if (!list) moves.set(input.currency, (list = []));
     list.push({ from: fromBucket, to: bucket, balanceMinor });
-  });
+  }, include);
   const buckets = bucketNames(policyDoc.buckets);
   const all = [...moves.values()].flat();
   const counts = rollRateMatrix(all, policyDoc.buckets);

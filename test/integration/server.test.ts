@@ -88,7 +88,7 @@ describe('operations', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/accounts', '/accounts/{id}', '/accounts/{id}/assignment', '/accounts/{id}/unmask', '/audit/access', '/audit/verify', '/auth/login', '/auth/logout', '/auth/me',
       '/auth/password', '/auth/totp/confirm', '/auth/totp/enroll', '/compliance/check', '/compliance/consents', '/compliance/contact-attempts',
-      '/compliance/flags', '/compliance/flags/clear', '/compliance/opt-outs', '/exports/accounts', '/health', '/imports', '/tokens', '/tokens/{id}/revoke',
+      '/compliance/flags', '/compliance/flags/clear', '/compliance/opt-outs', '/exports/accounts', '/health', '/imports', '/reports/buckets', '/reports/roll-rates', '/tokens', '/tokens/{id}/revoke',
       '/users', '/users/{username}/disable', '/users/{username}/password-reset',
     ]);
     expect(Object.keys(doc.paths['/health'])).toEqual(['get']);

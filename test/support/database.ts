@@ -62,6 +62,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     demoPassword: null,
     compliancePack: 'cn',
     complianceOverrides: [],
+    // Serve web/dist as it is (buildServer registers the app's routes; the e2e tests build it first).
+    webApp: 'serve',
     ...overrides,
   };
 }

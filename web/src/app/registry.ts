@@ -1,0 +1,9 @@
+/**
+ * Every area of the app. A new area (collector desk, approvals, strategy admin, template admin) is a
+ * folder under src/areas/ with an index.ts defining it (see areas.ts), added here in one line.
+ */
+import type { Area } from './areas.ts';
+import { dashboardArea } from '../areas/dashboard/index.ts';
+import { portfolioArea } from '../areas/portfolio/index.ts';
+
+export const AREAS: readonly Area[] = [dashboardArea, portfolioArea];
