@@ -60,9 +60,13 @@ export async function ageAllAccounts(pool: pg.Pool, asOfText: string, policyDoc:
     }
     const buckets = bucketNames(policyDoc.buckets);
     const initial = (await writer.query('select not exists (select 1 from account_delinquency) as empty')).rows[0].empty as boolean;
+    const tally = new RunTally();
     const { accounts, changed, bucketMoves } = initial
-      ? await ageIntoEmptyStore(writer, reader, asOf, policyCache(policyDoc), buckets)
-      : await ageAgainstStored(writer, reader, asOf, policyCache(policyDoc), buckets);
+      ? await ageIntoEmptyStore(writer, reader, asOf, policyCache(policyDoc), buckets, tally)
+      : await ageAgainstStored(writer, reader, asOf, policyCache(policyDoc), buckets, tally);
+    // Moves are from the previous run's buckets; a re-run of the same date compares with itself, so it
+    // keeps the moves its first run recorded.
+    await tally.write(writer, formatPlainDate(asOf), initial || last === formatPlainDate(asOf) ? null : last);
     await writer.query(
       `insert into aging_runs (as_of, policy_id, policy_version, started_at, accounts, changed, bucket_moves) values ($1, $2, $3, $4, $5, $6, $7)`,
       [formatPlainDate(asOf), policyDoc.id, policyDoc.version, now, accounts, changed, bucketMoves.rollForward + bucketMoves.rollBack + bucketMoves.cure],
@@ -76,6 +80,51 @@ export async function ageAllAccounts(pool: pg.Pool, asOfText: string, policyDoc:
   } finally {
     writer.release(failure);
     reader.release(failure);
+  }
+}
+
+/** Per bucket and currency (and per move), what a run saw: summed while it runs, written at its end. */
+class RunTally {
+  readonly totals = new Map<string, { bucket: string; currency: string; accounts: number; balanceMinor: bigint; overdueMinor: bigint }>();
+  readonly moves = new Map<string, { from: string; to: string; currency: string; accounts: number; balanceMinor: bigint }>();
+
+  count(currency: string, r: AgingResult, fromBucket: string | null): void {
+    const key = `${r.bucket}\u0000${currency}`;
+    const t = this.totals.get(key);
+    if (t) {
+      t.accounts++;
+      t.balanceMinor += r.balanceMinor;
+      t.overdueMinor += r.overdueMinor;
+    } else {
+      this.totals.set(key, { bucket: r.bucket, currency, accounts: 1, balanceMinor: r.balanceMinor, overdueMinor: r.overdueMinor });
+    }
+    if (fromBucket === null) return;
+    const moveKey = `${fromBucket}\u0000${key}`;
+    const m = this.moves.get(moveKey);
+    if (m) {
+      m.accounts++;
+      m.balanceMinor += r.balanceMinor;
+    } else {
+      this.moves.set(moveKey, { from: fromBucket, to: r.bucket, currency, accounts: 1, balanceMinor: r.balanceMinor });
+    }
+  }
+
+  async write(client: pg.ClientBase, asOf: string, previousAsOf: string | null): Promise<void> {
+    const totals = [...this.totals.values()];
+    await client.query(
+      `insert into aging_run_totals (as_of, bucket, currency, accounts, balance_minor, overdue_minor)
+       select $1::date, * from unnest($2::text[], $3::text[], $4::int[], $5::bigint[], $6::bigint[])
+       on conflict (as_of, bucket, currency) do update set accounts = excluded.accounts, balance_minor = excluded.balance_minor, overdue_minor = excluded.overdue_minor`,
+      [asOf, totals.map((t) => t.bucket), totals.map((t) => t.currency), totals.map((t) => t.accounts), totals.map((t) => String(t.balanceMinor)), totals.map((t) => String(t.overdueMinor))],
+    );
+    if (previousAsOf === null) return;
+    const moves = [...this.moves.values()];
+    await client.query('delete from aging_run_moves where to_as_of = $1', [asOf]);
+    await client.query(
+      `insert into aging_run_moves (from_as_of, to_as_of, from_bucket, to_bucket, currency, accounts, balance_minor)
+       select $1::date, $2::date, * from unnest($3::text[], $4::text[], $5::text[], $6::int[], $7::bigint[])`,
+      [previousAsOf, asOf, moves.map((m) => m.from), moves.map((m) => m.to), moves.map((m) => m.currency), moves.map((m) => m.accounts), moves.map((m) => String(m.balanceMinor))],
+    );
   }
 }
 
@@ -94,7 +143,7 @@ const STORED_JOIN = 'left join account_delinquency d on d.account_id = a.account
  * ones, each with its bucket move. The stored result comes in the same COPY row as the inputs, so the
  * comparison happens here, not in a join over every account.
  */
-async function ageAgainstStored(writer: pg.ClientBase, reader: pg.ClientBase, asOf: EpochDay, policyFor: (c: string) => AgingPolicy, buckets: string[]) {
+async function ageAgainstStored(writer: pg.ClientBase, reader: pg.ClientBase, asOf: EpochDay, policyFor: (c: string) => AgingPolicy, buckets: string[], tally: RunTally) {
   await writer.query(`create temp table aging_changes (
     account_id text not null, customer_id text not null, is_new boolean not null, days_past_due integer not null, bucket text not null,
     overdue_minor bigint not null, balance_minor bigint not null, late_count_cumulative integer not null,
@@ -112,6 +161,7 @@ async function ageAgainstStored(writer: pg.ClientBase, reader: pg.ClientBase, as
       const r = ageInput(input, asOf, policyFor);
       accounts++;
       const stored = storedAging(fields);
+      tally.count(input.currency, r, stored?.bucket ?? null);
       const oldest = r.oldestUnpaidDueOn === null ? '\\N' : String(r.oldestUnpaidDueOn);
       if (stored !== null && stored.daysPastDue === r.daysPastDue && stored.bucket === r.bucket && stored.overdueMinor === String(r.overdueMinor)
         && stored.balanceMinor === String(r.balanceMinor) && stored.lateCountCumulative === r.lateCountCumulative
@@ -144,7 +194,7 @@ async function ageAgainstStored(writer: pg.ClientBase, reader: pg.ClientBase, as
  * with one COPY (no staging, no comparison), and every account outside the first bucket has rolled
  * forward into its bucket.
  */
-async function ageIntoEmptyStore(writer: pg.ClientBase, reader: pg.ClientBase, asOf: EpochDay, policyFor: (c: string) => AgingPolicy, buckets: string[]) {
+async function ageIntoEmptyStore(writer: pg.ClientBase, reader: pg.ClientBase, asOf: EpochDay, policyFor: (c: string) => AgingPolicy, buckets: string[], tally: RunTally) {
   const asOfText = formatPlainDate(asOf);
   await refreshAccountHistories(reader);
   const copy = CopyWriter.open(writer, `copy account_delinquency (account_id, customer_id, as_of, days_past_due, bucket, overdue_minor, balance_minor,
@@ -153,6 +203,7 @@ async function ageIntoEmptyStore(writer: pg.ClientBase, reader: pg.ClientBase, a
     for await (const line of copyOutLines(reader, agingInputsSql(asOfText))) {
       const input = agingInputOf(line.split('\t'), asOf);
       const r = ageInput(input, asOf, policyFor);
+      tally.count(input.currency, r, null);
       await copy.write([copyField(input.accountId), copyField(input.customerId), asOfText, ...resultFields(r)]);
     }
   } finally {

@@ -160,6 +160,26 @@ describe('recourse age on a hand-written feed', () => {
       { as_of: '2026-04-30', policy_id: 'default-aging', policy_version: 1, accounts: 5, changed: 0, bucket_moves: 0, started_at: started },
     ]);
   });
+
+  it('stores each run\'s totals per bucket and currency, and the moves since the previous run', async () => {
+    const totals = await rt.pool.query(`select as_of, bucket, currency, accounts, balance_minor, overdue_minor from aging_run_totals order by as_of, bucket`);
+    expect(totals.rows).toEqual([
+      { as_of: '2026-03-31', bucket: 'M0', currency: 'CNY', accounts: 1, balance_minor: 90_000n, overdue_minor: 0n },
+      { as_of: '2026-03-31', bucket: 'M3', currency: 'CNY', accounts: 3, balance_minor: 600_000n, overdue_minor: 90_000n },
+      { as_of: '2026-04-30', bucket: 'M0', currency: 'CNY', accounts: 2, balance_minor: 250_000n, overdue_minor: 0n },
+      { as_of: '2026-04-30', bucket: 'M1', currency: 'CNY', accounts: 1, balance_minor: 50_000n, overdue_minor: 5_000n },
+      { as_of: '2026-04-30', bucket: 'M2', currency: 'CNY', accounts: 1, balance_minor: 180_000n, overdue_minor: 20_000n },
+      { as_of: '2026-04-30', bucket: 'M4', currency: 'CNY', accounts: 1, balance_minor: 200_000n, overdue_minor: 40_000n },
+    ]);
+    // A5 was not aged at 03-31, so it is in no move; the re-run of 04-30 kept the moves from 03-31.
+    const moves = await rt.pool.query(`select from_as_of, to_as_of, from_bucket, to_bucket, accounts, balance_minor from aging_run_moves order by from_bucket, to_bucket`);
+    expect(moves.rows).toEqual([
+      { from_as_of: '2026-03-31', to_as_of: '2026-04-30', from_bucket: 'M0', to_bucket: 'M0', accounts: 1, balance_minor: 90_000n },
+      { from_as_of: '2026-03-31', to_as_of: '2026-04-30', from_bucket: 'M3', to_bucket: 'M0', accounts: 1, balance_minor: 160_000n },
+      { from_as_of: '2026-03-31', to_as_of: '2026-04-30', from_bucket: 'M3', to_bucket: 'M2', accounts: 1, balance_minor: 180_000n },
+      { from_as_of: '2026-03-31', to_as_of: '2026-04-30', from_bucket: 'M3', to_bucket: 'M4', accounts: 1, balance_minor: 200_000n },
+    ]);
+  });
 });
 
 /** Statements and payments of one account by plain SQL, as the pure function takes them. */
