@@ -11,8 +11,9 @@ import { createTestRuntime } from '../support/database.ts';
 import { runCli } from '../support/cli.ts';
 import type { Runtime } from '../../src/runtime.ts';
 import { expectedUciStatusCounts } from '../../src/modules/portfolio/domain/uci-mapping.ts';
+import { uciDatasetPath } from '../support/datasets.ts';
 
-const UCI_PATH = fileURLToPath(new URL('../../../shared/datasets/uci-credit-card-default/UCI_Credit_Card.csv', import.meta.url));
+const UCI_PATH = uciDatasetPath();
 
 type Row = Record<string, string>;
 

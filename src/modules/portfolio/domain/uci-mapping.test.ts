@@ -4,8 +4,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { FeedAccount, FeedDelinquency, FeedPayment, FeedRecord, FeedStatement } from './feed-records.ts';
 import { validateFeedRecord } from './feed-validation.ts';
 import { UCI_HEADER, UCI_MONTHS, expectedUciStatusCounts, mapUciRow, uciMinimumDue, validateUciHeader } from './uci-mapping.ts';
+import { uciDatasetPath } from '../../../../test/support/datasets.ts';
 
-const CSV_PATH = '/work/shared/datasets/uci-credit-card-default/UCI_Credit_Card.csv';
+const CSV_PATH = uciDatasetPath();
 const HEADER: readonly string[] = UCI_HEADER;
 
 /** A valid row (ID 2 of the file) to derive bad rows from. */
