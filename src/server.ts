@@ -19,6 +19,7 @@ import { registerAccess } from './http/access.ts';
 import { redactPii } from './modules/identity/index.ts';
 import { bootstrapAccess } from './workflows/access-bootstrap.workflow.ts';
 import { complianceRoutes } from './http/compliance.routes.ts';
+import { registerCommunications } from './http/communications.routes.ts';
 import { loadPackSet } from './modules/compliance/index.ts';
 import { loadDemoPortfolio, portfolioIsEmpty } from './workflows/demo.workflow.ts';
 import { todayIn } from './kernel/clock.ts';
@@ -135,6 +136,7 @@ export async function buildServer(rt: Runtime, options: ServerOptions = {}): Pro
   const packs = await loadPackSet({ overrideFiles: rt.config.complianceOverrides });
   if (!packs.ok) throw new Error(`compliance packs: ${packs.message}`);
   await app.register(complianceRoutes(rt, packs.value));
+  await registerCommunications(app, rt);
   return app;
 }
 
