@@ -50,32 +50,34 @@ function letter(doc: PDFKit.PDFDocument, input: LetterInput): void {
   doc.moveTo(MARGIN, ruleY).lineTo(A4.width - MARGIN, ruleY).lineWidth(1.2).strokeColor('#1a3c6e').stroke();
   doc.fillColor('#000000').fontSize(10).text(`${l.ref}: ${input.reference}    ${l.date}: ${input.dateText}`, MARGIN, ruleY + 10, { width, align: 'right' });
   // Recipient (window envelope position).
-  doc.font('regular').fontSize(11).text(recipient.name, MARGIN, ruleY + 34, { width: width / 2 });
+  doc.font('regular').fontSize(11).text(recipient.name, MARGIN, ruleY + 30, { width: width / 2 });
   for (const line of recipient.lines) doc.text(line, { width: width / 2 });
   // Title and body.
-  doc.moveDown(2);
+  doc.moveDown(1.4);
   if (r.title) doc.font('bold').fontSize(16).text(r.title, MARGIN, doc.y, { width, align: 'center' });
-  doc.moveDown(1);
+  doc.moveDown(0.8);
   doc.font('regular').fontSize(11).text(r.text, MARGIN, doc.y, { width });
   for (const s of r.sections) {
-    doc.moveDown(0.6);
+    doc.moveDown(0.5);
     if (s.heading) doc.font('bold').fontSize(11.5).text(s.heading, { width });
-    doc.font('regular').fontSize(11).text(s.text, { width, align: 'justify', lineGap: 2 });
+    doc.font('regular').fontSize(10.5).text(s.text, { width, align: 'justify', lineGap: 1.5 });
   }
   if (r.closing) {
     doc.moveDown(1);
     doc.font('regular').fontSize(11).text(r.closing, { width });
   }
-  // The seal: printed text of the seal slot beside a drawn stamp.
+  // The sign-off (the seal slot and the date), stamped over with the seal as a bank would.
   const sealText = r.slots.seal ?? head.bankName;
-  if (doc.y > A4.height - MARGIN - 140) doc.addPage();
-  const sealY = doc.y + 50;
-  const sealX = A4.width - MARGIN - 70;
-  doc.save().circle(sealX, sealY, 44).lineWidth(2.5).strokeColor(SEAL_RED).stroke();
-  doc.fontSize(7).fillColor(SEAL_RED).text(head.bankName, sealX - 38, sealY - 6, { width: 76, align: 'center' });
-  doc.fontSize(16).text('★', sealX - 8, sealY - 30, { width: 16, align: 'center' }).restore();
-  doc.fillColor('#000000').font('regular').fontSize(11).text(sealText, MARGIN, sealY + 52, { width, align: 'right' });
-  doc.fontSize(11).text(input.dateText, MARGIN, doc.y, { width, align: 'right' });
+  if (doc.y > A4.height - MARGIN - 120) doc.addPage();
+  const signY = doc.y + 36;
+  doc.fillColor('#000000').font('regular').fontSize(11).text(sealText, MARGIN, signY, { width, align: 'right' });
+  doc.text(input.dateText, MARGIN, doc.y, { width, align: 'right' });
+  const sealX = A4.width - MARGIN - 60;
+  const sealY = signY + 8;
+  doc.save().opacity(0.85).circle(sealX, sealY, 40).lineWidth(2.5).strokeColor(SEAL_RED).stroke();
+  doc.fontSize(6.5).fillColor(SEAL_RED).text(head.bankName, sealX - 34, sealY + 8, { width: 68, align: 'center', lineBreak: false });
+  doc.fontSize(15).text('★', sealX - 8, sealY - 22, { width: 16, align: 'center', lineBreak: false }).restore();
+  doc.fillColor('#000000');
 }
 
 function footers(doc: PDFKit.PDFDocument, letters: { start: number; end: number; input: LetterInput }[]): void {
