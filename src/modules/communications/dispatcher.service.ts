@@ -214,7 +214,18 @@ export class Dispatcher {
       outcomes.push({ messageId: row.messageId, claimedBy: row.claimedBy, status: 'dead', lastError: error, nextAttemptAt: null });
       summary.dead++;
     };
+    // The gate judges a round's contacts against the ledger, not against each other: so that calls
+    // cannot pass a per-day cap together, each debtor gets at most one robot call per round.
+    const calling = new Set<string>();
     for (const row of live) {
+      if (row.channel === 'voice_robot') {
+        if (calling.has(row.customerId)) {
+          outcomes.push({ messageId: row.messageId, claimedBy: row.claimedBy, status: 'pending', uncountAttempt: true, nextAttemptAt: now, lastError: 'postponed: one robot call per debtor per round' });
+          summary.deferred++;
+          continue;
+        }
+        calling.add(row.customerId);
+      }
       const customer = customers.get(row.customerId);
       if (!customer) { dead(row, `customer_not_found: ${row.customerId}`); continue; }
       const account = row.accountId ? accounts.get(row.accountId) ?? null : null;
