@@ -17,7 +17,7 @@ import { runtimeOn } from '../../src/runtime.ts';
 type Rt = Awaited<ReturnType<typeof createTestRuntime>>;
 let rt: Rt;
 let app: FastifyInstance;
-let collector: Credentials;
+let collector: Credentials & { user: { username: string } };
 let supervisor: Credentials;
 const PHONES = [ZH_PHONE, ZH_PHONE_2, CONTACT_PHONE, EN_PHONE, EN_PHONE.slice(1), EN_PHONE.slice(3)];
 

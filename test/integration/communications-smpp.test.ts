@@ -174,6 +174,7 @@ describe('SMS over SMPP', () => {
   });
 
   it('an inbound 退订 creates an SMS opt-out of that number, which the gate enforces at send time', async () => {
+    const answered = smsc.receiptResponses.length;
     smsc.sendMo(`86${ZH_PHONE}`, '退订');
     const optOut = await eventually(async () => {
       const { rows } = await rt.pool.query(`select channel, destination, source from compliance_opt_out_events where customer_id = 'C1'`);
@@ -183,7 +184,9 @@ describe('SMS over SMPP', () => {
     expect(optOut).toMatchObject({ channel: 'sms', source: 'inbound_sms', destination: `tel:${rt.cipher.hmac(ZH_PHONE).toString('hex')}` });
     const inbound = (await rt.pool.query('select sender_key, sender_masked, text, customer_id, opt_out, keyword from inbound_messages')).rows;
     expect(inbound).toEqual([{ sender_key: optOut.destination, sender_masked: '138****8000', text: '退订', customer_id: 'C1', opt_out: true, keyword: '退订' }]);
-    expect(smsc.receiptResponses.at(-1)!.command_status).toBe(0);
+    // The deliver_sm is answered (OK) once the reply is stored.
+    await eventually(() => expect(smsc.receiptResponses.length).toBeGreaterThan(answered));
+    expect(smsc.receiptResponses.slice(answered).every((r) => r.command_status === 0)).toBe(true);
     const [blocked, other] = await enqueue(message({ destinationRef: 'phone:0' }), message({ destinationRef: 'phone:1' }));
     expect(await comms.dispatcher.drain()).toMatchObject({ claimed: 2, blocked: 1, sent: 1 });
     const b = (await getMessage(rt.pool, blocked!))!;

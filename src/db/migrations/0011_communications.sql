@@ -37,7 +37,10 @@ alter table outbox_messages
   -- Letters: the print batch (business date) the letter went into.
   add column print_batch date;
 create index outbox_messages_sending on outbox_messages (claimed_at) where status = 'sending';
-create index outbox_messages_status on outbox_messages (status, message_id);
+-- Every send rewrites its row twice (claim, outcome): only the statuses someone looks for are indexed
+-- (the few rows that need attention), and provider ids are found through outbox_provider_refs.
+create index outbox_messages_attention on outbox_messages (status, message_id) where status in ('dead', 'blocked', 'undelivered', 'failed');
+drop index outbox_messages_provider_id;
 create index outbox_messages_print_batch on outbox_messages (print_batch, message_id) where print_batch is not null;
 
 -- Every provider message id of a message (one per SMS part), for delivery receipts.

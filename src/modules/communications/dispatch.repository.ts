@@ -58,6 +58,15 @@ export async function claimDue(db: Db, o: { now: number; limit: number; channels
     .sort((a, b) => a.messageId - b.messageId);
 }
 
+/** Of these customers, those with a robot call another claim is placing right now. */
+export async function customersBeingCalled(db: Db, customerIds: readonly string[], exceptClaim: string): Promise<string[]> {
+  const { rows } = await db.query<{ customer_id: string }>(
+    `select distinct customer_id from outbox_messages where status = 'sending' and channel = 'voice_robot' and customer_id = any($1::text[]) and claimed_by <> $2`,
+    [customerIds, exceptClaim],
+  );
+  return rows.map((r) => r.customer_id);
+}
+
 /** What one claimed row becomes; fields left undefined keep their value. */
 export interface RowOutcome {
   messageId: number;

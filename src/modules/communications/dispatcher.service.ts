@@ -75,6 +75,8 @@ export interface DispatcherOptions {
   /** Names this dispatcher in claims (several may run at once). */
   id?: string;
   batchSize?: number;
+  /** Rounds `drain` runs at once (default 1). */
+  lanes?: number;
   /** A row 'sending' for longer than this belongs to a dispatcher that stopped. */
   leaseMs?: number;
   retry?: RetryPolicy;
@@ -94,9 +96,11 @@ export interface RoundSummary {
   inDoubt: number;
   cancelled: number;
   recovered: number;
+  /** Robot calls put back because the debtor is being called right now (tried again next round). */
+  postponed: number;
 }
 
-const ZERO: RoundSummary = { claimed: 0, sent: 0, deferred: 0, blocked: 0, retrying: 0, dead: 0, inDoubt: 0, cancelled: 0, recovered: 0 };
+const ZERO: RoundSummary = { claimed: 0, sent: 0, deferred: 0, blocked: 0, retrying: 0, dead: 0, inDoubt: 0, cancelled: 0, recovered: 0, postponed: 0 };
 
 const KIND_OF: Record<TemplateChannel, ContactPointFacts['kind']> = { sms: 'phone', voice_robot: 'phone', email: 'email', letter: 'address' };
 
@@ -122,6 +126,7 @@ interface Prepared {
 export class Dispatcher {
   readonly id: string;
   readonly #batchSize: number;
+  readonly #lanes: number;
   readonly #leaseMs: number;
   readonly #retry: RetryPolicy;
   readonly #rng: Rng;
@@ -130,10 +135,13 @@ export class Dispatcher {
   readonly #monotonic: () => number;
   readonly #sleep: (ms: number) => Promise<void>;
   #claims = 0;
+  /** Milliseconds spent per stage since the dispatcher was made (benchmarks, diagnostics). */
+  readonly stageMs = { recover: 0, claim: 0, prepare: 0, gate: 0, send: 0, record: 0, receipts: 0 };
 
   constructor(private readonly deps: DispatcherDeps, options: DispatcherOptions = {}) {
     this.id = options.id ?? `dispatcher-${randomUUID().slice(0, 8)}`;
     this.#batchSize = options.batchSize ?? 500;
+    this.#lanes = options.lanes ?? 1;
     this.#leaseMs = options.leaseMs ?? 10 * 60_000;
     this.#retry = options.retry ?? DEFAULT_RETRY_POLICY;
     this.#rng = seededRng(options.seed ?? 1);
@@ -152,45 +160,95 @@ export class Dispatcher {
 
   /** One round; returns what happened to the rows it claimed. */
   async dispatchOnce(): Promise<RoundSummary> {
+    const round = await this.#sendRound();
+    return round.record();
+  }
+
+  /**
+   * Claims, renders, gates and sends one batch; `record` then writes its outcomes (the caller may
+   * start the next batch while the previous one is being recorded: the rows are different, and a row
+   * is 'sending' until its outcome is written, so nothing is claimed twice).
+   */
+  async #sendRound(): Promise<{ claimed: number; record: () => Promise<RoundSummary> }> {
     const { pool, clock } = this.deps;
     const now = clock.now().getTime();
+    let t = performance.now();
+    const lap = (stage: keyof Dispatcher['stageMs']) => {
+      const at = performance.now();
+      this.stageMs[stage] += at - t;
+      t = at;
+    };
     const recovered = await repo.recoverExpiredLeases(pool, { now, leaseMs: this.#leaseMs, limit: this.#batchSize });
+    lap('recover');
     const claimedBy = `${this.id}:${++this.#claims}`;
     const rows = await repo.claimDue(pool, { now, limit: this.#batchSize, channels: this.channels(), claimedBy });
+    lap('claim');
     const summary: RoundSummary = { ...ZERO, claimed: rows.length, recovered: recovered.inDoubt + recovered.requeued };
-    if (rows.length === 0) return summary;
+    if (rows.length === 0) return { claimed: 0, record: async () => summary };
     const outcomes: repo.RowOutcome[] = [];
     const ledger: BulkAttemptCommand[] = [];
     const refs: { provider: string; providerMessageId: string; messageId: number; part: number }[] = [];
     const prepared = await this.#prepare(rows, now, outcomes, summary);
+    lap('prepare');
     await this.#gate(prepared, now, outcomes, summary);
+    lap('gate');
     const allowed = prepared.filter((p) => p.verdict?.decision === 'allow');
     await this.#send(allowed);
+    lap('send');
     const today = todayIn(clock, this.deps.timeZone);
     for (const p of allowed) this.#settle(p, now, today, outcomes, ledger, refs, summary);
-    await inTransaction(pool, async (client) => {
-      const recorded = await recordContactAttempts(this.deps.store, ledger, client);
-      const attemptIds = new Map<number, number>();
-      recorded.forEach((r, i) => {
-        if (!r.ok) throw new Error(`contact ledger: ${r.message}`);
-        attemptIds.set(Number(ledger[i]!.idempotencyKey.split(':')[1]), r.value.attemptId);
+    const record = async () => {
+      let r = performance.now();
+      await inTransaction(pool, async (client) => {
+        const recorded = await recordContactAttempts(this.deps.store, ledger, client);
+        const attemptIds = new Map<number, number>();
+        recorded.forEach((x, i) => {
+          if (!x.ok) throw new Error(`contact ledger: ${x.message}`);
+          attemptIds.set(Number(ledger[i]!.idempotencyKey.split(':')[1]), x.value.attemptId);
+        });
+        for (const o of outcomes) if (attemptIds.has(o.messageId)) o.attemptId = attemptIds.get(o.messageId)!;
+        await repo.insertProviderRefs(client, refs);
+        await repo.writeOutcomes(client, outcomes);
       });
-      for (const o of outcomes) if (attemptIds.has(o.messageId)) o.attemptId = attemptIds.get(o.messageId)!;
-      await repo.insertProviderRefs(client, refs);
-      await repo.writeOutcomes(client, outcomes);
-    });
-    if (refs.length) await applyPendingReceipts({ pool, store: this.deps.store, clock });
-    return summary;
+      this.stageMs.record += performance.now() - r;
+      r = performance.now();
+      if (refs.length) await applyPendingReceipts({ pool, store: this.deps.store, clock });
+      this.stageMs.receipts += performance.now() - r;
+      return summary;
+    };
+    return { claimed: rows.length, record };
   }
 
-  /** Rounds until nothing is due (or `maxRounds`); the sum of their summaries. */
+  /**
+   * Rounds until nothing is due (or `maxRounds`); the sum of their summaries. Each round's recording
+   * overlaps the next round's claim, render, gate and send (PostgreSQL writes while Node sends);
+   * `lanes` such pipelines run at once, each claiming its own rows as separate dispatchers would.
+   */
   async drain(maxRounds = 10_000): Promise<RoundSummary> {
     const total = { ...ZERO };
-    for (let i = 0; i < maxRounds; i++) {
-      const s = await this.dispatchOnce();
+    const add = (s: RoundSummary) => {
       for (const k of Object.keys(total) as (keyof RoundSummary)[]) total[k] += s[k];
-      if (s.claimed === 0) break;
-    }
+    };
+    let rounds = 0;
+    let empty = false;
+    const lane = async () => {
+      let recording: Promise<RoundSummary> | null = null;
+      try {
+        while (!empty && rounds < maxRounds) {
+          rounds++;
+          const round = await this.#sendRound();
+          // Rows the previous round put back (postponed calls) are claimable only once it is recorded:
+          // an empty round right after a busy one is tried again.
+          const previous = recording ? await recording : null;
+          if (previous) add(previous);
+          recording = round.record();
+          if (round.claimed === 0 && (previous === null || previous.claimed - previous.postponed === 0)) empty = true;
+        }
+      } finally {
+        if (recording) add(await recording);
+      }
+    };
+    await Promise.all(Array.from({ length: this.#lanes }, lane));
     return total;
   }
 
@@ -214,14 +272,16 @@ export class Dispatcher {
       outcomes.push({ messageId: row.messageId, claimedBy: row.claimedBy, status: 'dead', lastError: error, nextAttemptAt: null });
       summary.dead++;
     };
-    // The gate judges a round's contacts against the ledger, not against each other: so that calls
-    // cannot pass a per-day cap together, each debtor gets at most one robot call per round.
-    const calling = new Set<string>();
+    // The gate judges a round's contacts against the ledger, not against each other or against calls
+    // another round has placed but not recorded yet: so that calls cannot pass a per-day cap together,
+    // a debtor gets at most one robot call at a time.
+    const voiceCustomers = [...new Set(live.filter((r) => r.channel === 'voice_robot').map((r) => r.customerId))];
+    const calling = new Set<string>(voiceCustomers.length ? await repo.customersBeingCalled(this.deps.pool, voiceCustomers, live[0]!.claimedBy) : []);
     for (const row of live) {
       if (row.channel === 'voice_robot') {
         if (calling.has(row.customerId)) {
-          outcomes.push({ messageId: row.messageId, claimedBy: row.claimedBy, status: 'pending', uncountAttempt: true, nextAttemptAt: now, lastError: 'postponed: one robot call per debtor per round' });
-          summary.deferred++;
+          outcomes.push({ messageId: row.messageId, claimedBy: row.claimedBy, status: 'pending', uncountAttempt: true, nextAttemptAt: now, lastError: 'postponed: one robot call per debtor at a time' });
+          summary.postponed++;
           continue;
         }
         calling.add(row.customerId);
@@ -307,7 +367,7 @@ export class Dispatcher {
     const what = {
       renderedTemplateId: p.template.id, renderedTemplateVersion: p.template.version, renderedLanguage: p.template.language,
       destinationKey: p.destinationKey, destinationMasked: p.destinationMasked,
-      rendered: { ...p.rendered, ...(p.recipient ? { recipient: p.recipient } : {}) },
+      rendered: compactRendered(p.rendered, p.recipient),
     };
     const attempt = (outcome: 'sent' | 'failed' | 'bounced'): BulkAttemptCommand => ({
       idempotencyKey: `outbox:${p.row.messageId}:${outcome === 'sent' ? 'sent' : `attempt-${p.row.attempts}`}`,
@@ -349,6 +409,20 @@ export class Dispatcher {
         return;
     }
   }
+}
+
+/** What was sent, without the parts this channel does not have (it is stored with every message). */
+function compactRendered(r: RenderedMessage, recipient: PostalRecipient | null): Record<string, unknown> {
+  const out: Record<string, unknown> = { templateId: r.templateId, version: r.version, channel: r.channel, language: r.language, text: r.text };
+  if (r.subject !== null) out.subject = r.subject;
+  if (r.html !== null) out.html = r.html;
+  if (r.title !== null) out.title = r.title;
+  if (r.sections.length) out.sections = r.sections;
+  if (r.closing !== null) out.closing = r.closing;
+  if (Object.keys(r.slots).length) out.slots = r.slots;
+  if (Object.keys(r.keys).length) out.keys = r.keys;
+  if (recipient) out.recipient = recipient;
+  return out;
 }
 
 function formatDay(day: number): string {
@@ -398,7 +472,7 @@ export class DispatcherLoop {
       while (this.#running) {
         let claimed = 0;
         try {
-          claimed = (await this.dispatcher.dispatchOnce()).claimed;
+          claimed = (await this.dispatcher.drain()).claimed;
         } catch (e) {
           this.log.warn(`dispatcher ${this.dispatcher.id}: round failed: ${(e as Error).message}`);
         }

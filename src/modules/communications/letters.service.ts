@@ -43,7 +43,8 @@ export async function renderPrintBatch(db: pg.Pool, bank: BankFacts, batchDate: 
   const rows = await printBatchLetters(db, batchDate);
   if (rows.length === 0) return err('print_batch_empty', `no letters in the print batch of ${batchDate}`);
   const inputs: LetterInput[] = rows.map((row) => {
-    const rendered = row.rendered as RenderedMessage & { recipient: PostalRecipient };
+    // Stored without the parts a channel lacks (dispatcher compactRendered).
+    const rendered = { subject: null, html: null, title: null, sections: [], closing: null, slots: {}, keys: {}, ...(row.rendered as object) } as unknown as RenderedMessage & { recipient: PostalRecipient };
     return { rendered, recipient: rendered.recipient, letterhead: letterhead(bank, rendered.language), reference: `L${batchDate.replace(/-/g, '')}-${row.messageId}`, dateText: formatDate(day, rendered.language) };
   });
   const pdf = await renderLettersPdf(inputs, { title: `Print batch ${batchDate}`, author: bank.name['zh-CN'] });

@@ -69,6 +69,8 @@ export class SmppProvider implements ChannelProvider {
   #windowWaiters: (() => void)[] = [];
   /** Outstanding submits of the current session: failed as in doubt when the link drops. */
   #outstanding = new Set<(e: Error) => void>();
+  #deadlines = new Map<(e: Error) => void, number>();
+  #sweeper: NodeJS.Timeout | null = null;
   #inboundQueue: InboundItem[] = [];
   #flushTimer: NodeJS.Timeout | null = null;
   #flushing = Promise.resolve();
@@ -168,24 +170,37 @@ export class SmppProvider implements ChannelProvider {
     this.#windowWaiters.shift()?.();
   }
 
-  /** One submit_sm; resolves with the response, rejects when the link drops or the SMSC does not answer in time. */
+  /**
+   * One submit_sm; resolves with the response, rejects when the link drops or the SMSC does not answer
+   * in time (one sweeper checks the deadlines, not a timer per submit).
+   */
   #submit(session: Session, fields: Record<string, unknown>): Promise<PDU> {
     return new Promise<PDU>((resolve, reject) => {
       let done = false;
       const finish = (e: Error | null, pdu?: PDU) => {
         if (done) return;
         done = true;
-        clearTimeout(timer);
         this.#outstanding.delete(fail);
+        this.#deadlines.delete(fail);
         if (e) reject(e);
         else resolve(pdu!);
       };
       const fail = (e: Error) => finish(e);
-      const timer = setTimeout(() => finish(new Error(`no submit_sm_resp within ${this.settings.submitTimeoutMs} ms`)), this.settings.submitTimeoutMs);
       this.#outstanding.add(fail);
+      this.#deadlines.set(fail, performance.now() + this.settings.submitTimeoutMs);
+      this.#sweeper ??= setInterval(() => this.#sweep(), Math.min(1_000, this.settings.submitTimeoutMs));
       const written = session.send(new smpp.PDU('submit_sm', fields), (pdu) => finish(null, pdu));
       if (!written) finish(Object.assign(new Error('the SMPP socket is not writable'), { notWritten: true }));
     });
+  }
+
+  #sweep(): void {
+    const now = performance.now();
+    for (const [fail, deadline] of this.#deadlines) if (deadline <= now) fail(new Error(`no submit_sm_resp within ${this.settings.submitTimeoutMs} ms`));
+    if (this.#deadlines.size === 0 && this.#sweeper) {
+      clearInterval(this.#sweeper);
+      this.#sweeper = null;
+    }
   }
 
   async send(m: OutboundMessage): Promise<SendResult> {
@@ -283,6 +298,8 @@ export class SmppProvider implements ChannelProvider {
     const previous = this.#state;
     this.#state = 'closed';
     if (this.#reconnectTimer) clearTimeout(this.#reconnectTimer);
+    if (this.#sweeper) clearInterval(this.#sweeper);
+    this.#sweeper = null;
     for (const w of this.#boundWaiters.splice(0)) w.reject(new Error('the provider is closed'));
     await this.drained();
     const session = this.#session;
