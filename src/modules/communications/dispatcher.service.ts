@@ -25,7 +25,6 @@ import {
 import { templateValues, type AccountFacts, type BankFacts } from './domain/message-values.ts';
 import { TokenBucket } from './domain/rate-limit.ts';
 import { afterTransientFailure, DEFAULT_RETRY_POLICY, type RetryPolicy } from './domain/retry.ts';
-import { segmentSms } from './domain/sms-encoding.ts';
 import { renderTemplate, renderedFullText, type RenderedMessage, type TemplateChannel, type TemplateDocument } from './domain/template.ts';
 import * as repo from './dispatch.repository.ts';
 import { applyPendingReceipts } from './inbound.service.ts';
@@ -377,7 +376,8 @@ export class Dispatcher {
     });
     switch (r.kind) {
       case 'accepted': {
-        const parts = p.row.channel === 'sms' ? segmentSms(p.rendered.text).parts.length : 1;
+        // Receipts come per provider id (one per SMS part over SMPP).
+        const parts = Math.max(1, r.providerMessageIds.length);
         outcomes.push({ ...base, ...what, status: 'sent', sentAt: now, providerMessageId: r.providerMessageIds[0] ?? null, partsTotal: parts, nextAttemptAt: null, lastError: null,
           printBatch: p.row.channel === 'letter' ? formatDay(today) : null });
         r.providerMessageIds.forEach((id, i) => refs.push({ provider: p.provider.name, providerMessageId: id, messageId: p.row.messageId, part: i + 1 }));
