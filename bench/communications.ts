@@ -90,7 +90,7 @@ export async function benchCommunications(url: string, rt: Runtime, messages: nu
   let provider!: SmppProvider;
   const comms = await openCommunications(rt, {
     providers: (sink) => [provider = new SmppProvider({ ...SMPP_DEFAULTS, host: '127.0.0.1', port: smsc.port, systemId: 'recourse', password: 'secret', window: WINDOW }, sink)],
-    dispatcher: { id: 'bench', batchSize: Number(process.env.BENCH_BATCH ?? 1_000), lanes: Number(process.env.BENCH_LANES ?? 3) },
+    dispatcher: { id: 'bench', batchSize: 1_000, lanes: 1 },
   });
   await comms.start();
   const [summary, dispatchMs] = await timed(() => comms.dispatcher.drain());
@@ -109,7 +109,7 @@ export async function benchCommunications(url: string, rt: Runtime, messages: nu
   const rawMs = await rawSubmits(smsc.port, pdus);
   await smsc.stop();
   const partsPerMessage = submits / messages;
-  console.log(`\ncommunications: ${messages.toLocaleString('en')} SMS (${partsPerMessage.toFixed(1)} UCS2 parts each) outbox → dispatcher → SMPP server on loopback (seeded in ${seconds(seedMs)})`);
+  console.log(`\ncommunications: ${messages.toLocaleString('en')} SMS (${partsPerMessage.toFixed(1)} UCS2 parts each) outbox → dispatcher (batches of 1,000, one pipeline) → SMPP server on loopback (seeded in ${seconds(seedMs)})`);
   console.log(`  dispatcher (claim, render, gate + audit, submit, ledger)  ${seconds(dispatchMs)}  ${perSecond(messages, dispatchMs)} messages, ${perSecond(submits, dispatchMs)} submit_sm`);
   console.log(`    where the time went: ${stages}`);
   console.log(`  baseline: smpp client alone, same ${submits.toLocaleString('en')} PDUs, window ${WINDOW}   ${seconds(rawMs)}  ${perSecond(pdus.length / partsPerMessage, rawMs)} messages, ${perSecond(pdus.length, rawMs)} submit_sm`);

@@ -114,7 +114,6 @@ describe('the dispatcher job in the server', () => {
       await server.close();
       await jobRt.close();
     }
-    if (process.env.SHOW_LINES) console.log(lines.join(""));
     for (const p of PHONES) expect(lines.join('\n')).not.toContain(p);
   });
 });
