@@ -220,6 +220,26 @@ describe('SMS over SMPP', () => {
     expect(smsc.submits.length).toBeGreaterThan(before);
   });
 
+  it('backs off exponentially while the SMSC refuses the bind, and fails sends transiently meanwhile', async () => {
+    const strict = await TestSmsc.start({ password: 'right' });
+    const warnings: string[] = [];
+    const p = new SmppProvider({ ...SMPP_DEFAULTS, host: '127.0.0.1', port: strict.port, systemId: 'recourse', password: 'wrong', reconnectInitialMs: 20, reconnectMaxMs: 80, bindWaitMs: 50 },
+      { receipts: async () => {}, inbound: async () => {}, callResults: async () => {} }, { info: () => {}, warn: (m) => void warnings.push(m) });
+    try {
+      await p.start();
+      await eventually(() => expect(warnings.filter((w) => w.includes('reconnecting')).length).toBeGreaterThanOrEqual(4));
+      const delays = warnings.flatMap((w) => /reconnecting in (\d+) ms/.exec(w)?.[1] ?? []).map(Number);
+      expect(delays.slice(0, 4)).toEqual([20, 40, 80, 80]); // doubling, capped
+      expect(warnings.some((w) => w.includes('bind_transceiver refused'))).toBe(true);
+      const r = await p.send({ messageId: 1, idempotencyKey: 'k', channel: 'sms', to: ZH_PHONE, toMasked: '138****8000', rendered: { text: 'TD' } as never, language: 'zh-CN', recipient: null, unsubscribeUrl: null });
+      expect(r).toMatchObject({ kind: 'transient', error: expect.stringMatching(/^smsc_not_bound/) });
+      expect(strict.submitCount).toBe(0);
+    } finally {
+      await p.close();
+      await strict.stop();
+    }
+  });
+
   it('decodes what segmentSms produced (round trip of a part)', () => {
     const raw = Buffer.from([0x05, 0x00, 0x03, 0x07, 0x02, 0x01, 0x5f, 0x20, 0x4f, 0x1f]);
     expect(decodeShortMessage(raw, 8, 0x40)).toEqual({ text: '张伟', concat: { reference: 7, total: 2, sequence: 1 } });
