@@ -88,8 +88,9 @@ describe('operations', () => {
     expect(Object.keys(doc.paths).sort()).toEqual([
       '/accounts', '/accounts/{id}', '/accounts/{id}/assignment', '/accounts/{id}/unmask', '/audit/access', '/audit/verify', '/auth/login', '/auth/logout', '/auth/me',
       '/auth/password', '/auth/totp/confirm', '/auth/totp/enroll', '/compliance/check', '/compliance/consents', '/compliance/contact-attempts',
-      '/compliance/flags', '/compliance/flags/clear', '/compliance/opt-outs', '/exports/accounts', '/health', '/imports', '/reports/buckets', '/reports/roll-rates', '/tokens', '/tokens/{id}/revoke',
-      '/users', '/users/{username}/disable', '/users/{username}/password-reset',
+      '/compliance/flags', '/compliance/flags/clear', '/compliance/opt-outs', '/exports/accounts', '/health', '/imports', '/messages', '/messages/{id}', '/messages/{id}/bounce',
+      '/promise-captures', '/reports/buckets', '/reports/roll-rates', '/templates', '/templates/lint', '/templates/{id}', '/templates/{id}/preview', '/tokens', '/tokens/{id}/revoke',
+      '/unsubscribe/{token}', '/users', '/users/{username}/disable', '/users/{username}/password-reset', '/voice/outcomes',
     ]);
     expect(Object.keys(doc.paths['/health'])).toEqual(['get']);
     // Logins: a session cookie or a bearer token everywhere, except on the public routes.

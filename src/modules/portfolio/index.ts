@@ -11,3 +11,7 @@ export {
   agingInputs, agingInputsSql, agingInputOf, refreshAccountHistories, contactProfiles, findAccount, findContactPoints, findHostSnapshot, findPayments, findStatements,
   type AgingInput, type AccountRow, type ContactProfile,
 } from './portfolio.repository.ts';
+export {
+  messagingAccounts, messagingCustomers, sendingContactPoints, customersByPhoneHmac, customersByEmail,
+  type MessagingAccount, type MessagingCustomer, type SendingContactPoint,
+} from './messaging.repository.ts';
