@@ -1,0 +1,569 @@
+/**
+ * The daily collection cycle (`recourse cycle --as-of D`, and the server's daily job):
+ *
+ *   prepare (once per date, shared by every shard): age the portfolio → judge promises and plans
+ *   then per batch of accounts (streamed, pipelined): snapshot → decide (pure, compiled strategy) →
+ *   compliance gate for the contacts only (defer to the next allowed window, or drop with the reason) →
+ *   apply in one transaction: outbox rows, work items, placement proposals, account-action requests,
+ *   dropped contacts, transitions, and the changed strategy states last.
+ *
+ * Idempotent and resumable: every action has a key derived from (date, account, stage, treatment);
+ * an account is always decided from its state *before* the date (a state changed on the date keeps
+ * the previous one beside it), so re-running a date, or restarting a run killed at any point, decides
+ * exactly as the first time and finds every action already there. A resumed run skips the gate for
+ * keys it already holds, so nothing new is written, not even an audit row.
+ */
+import type pg from 'pg';
+import { Temporal } from 'temporal-polyfill';
+import { copyOutLines } from '../db/index.ts';
+import { formatPlainDate, type EpochDay } from '../kernel/dates.ts';
+import type { Clock } from '../kernel/clock.ts';
+import { err, ok, type Result } from '../kernel/result.ts';
+import { ageAllAccounts, type AgingRunSummary } from './aging.workflow.ts';
+import { loadDefaultAgingPolicy, type AgingPolicyDocument } from '../modules/delinquency/index.ts';
+import {
+  arrangementStates, evaluateArrangements, loadDefaultArrangementSettings, type ArrangementSettings, type ArrangementState, type EvaluationSummary,
+} from '../modules/arrangements/index.ts';
+import { checkProposedContacts, complianceStore, loadPackSet, parseActor, type GateProposal, type GateVerdict, type PackSet } from '../modules/compliance/index.ts';
+import { enqueueMessagesBulk, existingMessageKeys, type OutboxMessageInput } from '../modules/communications/index.ts';
+import { createWorkItems, existingWorkItemKeys, WORK_ITEM_BATCH_MAX, type WorkItemInput } from '../modules/worklist/index.ts';
+import {
+  decide, droppedKeys, existingRecommendationKeys, packState, proposePlacements, requestAccountActions, strategyInEffect, unpackState, withTreatments, writeCycleOutcome,
+  type AccountActionInput, type AccountSnapshot, type CompiledStrategy, type CompiledTreatment, type Decision, type DelinquencyReason, type DropWrite,
+  type EventWrite, type PlacementProposalInput, type StateWrite, type Status, type StrategyContext, type StrategyState, type TransitionKind,
+} from '../modules/strategy/index.ts';
+import {
+  complianceFacts, cycleSnapshotSql, debtorContactPoints, parseSnapshotRow, type ComplianceFacts, type ContactPoint, type Shard, type SnapshotRow,
+} from './cycle-snapshot.repository.ts';
+
+const PREPARE_LOCK = 7_301_998_020;
+const DAY_MS = 86_400_000;
+/** Accounts per batch: decided, gated and applied together (the memory bound of the run). */
+export const CYCLE_BATCH_DEFAULT = 10_000;
+export const CYCLE_BATCH_MAX = 50_000;
+
+export interface CycleDeps {
+  pool: pg.Pool;
+  cipher: { hmac(text: string): Buffer };
+  clock: Clock;
+  /** The bank's time zone: the business day starts at its midnight. */
+  timeZone: string;
+  packs: PackSet;
+  agingPolicy: AgingPolicyDocument;
+  arrangementSettings: ArrangementSettings;
+  strategyContext: StrategyContext;
+}
+
+/** Everything the cycle reads from configuration and policy files, loaded once. */
+export async function loadCycleDeps(rt: { pool: pg.Pool; cipher: { hmac(text: string): Buffer }; clock: Clock; config: { timeZone: string; complianceOverrides: string[] } }): Promise<Result<CycleDeps, 'invalid_policy'>> {
+  const packs = await loadPackSet({ overrideFiles: rt.config.complianceOverrides });
+  if (!packs.ok) return err('invalid_policy', `compliance packs: ${packs.message}`);
+  const [agingPolicy, arrangementSettings, currencies] = await Promise.all([
+    loadDefaultAgingPolicy(), loadDefaultArrangementSettings(),
+    rt.pool.query<{ currency: string }>('select distinct currency from card_accounts').then((r) => r.rows.map((x) => x.currency)),
+  ]);
+  return ok({
+    pool: rt.pool, cipher: rt.cipher, clock: rt.clock, timeZone: rt.config.timeZone, packs: packs.value, agingPolicy, arrangementSettings,
+    strategyContext: {
+      packs: packs.value, buckets: agingPolicy.buckets.map((b) => b.name), currencies: currencies.length ? currencies : ['CNY'],
+      planTermMonthsMax: arrangementSettings.plan.termMonthsMax,
+    },
+  });
+}
+
+export interface CycleOptions {
+  asOf: EpochDay;
+  shard?: Shard;
+  batchSize?: number;
+  onProgress?: (accountsDone: number) => void;
+  /** Stops between batches (what is committed stays; a later run resumes). */
+  signal?: AbortSignal;
+  /** Test seams: a failure injected after a batch is committed, or inside a batch's transaction. */
+  faults?: { afterBatch?: (batch: number) => void; beforeCommit?: (batch: number) => void };
+}
+
+export interface CycleSummary {
+  asOf: string;
+  runId: number;
+  shard: Shard;
+  strategy: { id: string; version: number; source: 'published' | 'shipped' };
+  compliancePack: string;
+  /** Whether this invocation aged and evaluated, or found the date prepared by an earlier one. */
+  prepared: 'now' | 'earlier';
+  aging: AgingRunSummary | Record<string, unknown>;
+  arrangements: EvaluationSummary | Record<string, unknown>;
+  accounts: number;
+  statuses: Record<Status, number>;
+  segments: { segment: string | null; stage: string | null; accounts: number }[];
+  transitions: Partial<Record<TransitionKind, number>>;
+  /** Treatments due today, and how many of them were contacts put to the compliance gate. */
+  treatmentsDue: number;
+  gated: number;
+  /** Created by this invocation, per channel or kind (sms, voice_robot, letter, agent_call, field_visit, agency, legal, freeze, restrict …). */
+  actions: Record<string, number>;
+  actionsCreated: number;
+  /** Actions a previous invocation for the date had already created (resume or re-run). */
+  alreadyPresent: number;
+  blocked: { rule: string; code: string; count: number }[];
+  deferred: { rule: string; code: string; count: number }[];
+  dropped: Record<'compliance_block' | 'deferred_too_far' | 'no_contact_point', number>;
+  durationMs: number;
+}
+
+export type CycleError =
+  | 'invalid_date' | 'invalid_shard' | 'as_of_before_last_run' | 'invalid_strategy' | 'no_strategy_in_effect' | 'cycle_already_running' | 'invalid_settings' | 'aborted';
+
+// ── prepare ───────────────────────────────────────────────────────────────────────────────────
+
+interface Prepared { prepared: 'now' | 'earlier'; aging: AgingRunSummary | Record<string, unknown>; arrangements: EvaluationSummary | Record<string, unknown> }
+
+/**
+ * Ages the portfolio and judges promises and plans for the date, once: later invocations (resume,
+ * re-run, other shards) find the `cycle_days` row and decide on the same data. A session lock makes
+ * concurrent shards wait for the first one's preparation.
+ */
+export async function prepareCycleDay(deps: CycleDeps, asOf: EpochDay): Promise<Result<Prepared, CycleError>> {
+  const asOfText = formatPlainDate(asOf);
+  const client = await deps.pool.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [PREPARE_LOCK]);
+    try {
+      const { rows } = await client.query<{ last: string | null; aging: unknown; arrangements: unknown }>(
+        `select (select max(as_of)::text from cycle_days) as last, d.aging, d.arrangements from (select 1) x left join cycle_days d on d.as_of = $1::date`, [asOfText]);
+      const row = rows[0]!;
+      if (row.last !== null && row.last > asOfText) return err('as_of_before_last_run', `--as-of ${asOfText} is before the last cycle date (${row.last}); the cycle only moves forward`);
+      if (row.aging) return ok({ prepared: 'earlier', aging: row.aging as Record<string, unknown>, arrangements: row.arrangements as Record<string, unknown> });
+      const aged = await ageAllAccounts(deps.pool, asOfText, deps.agingPolicy, deps.clock.now());
+      if (!aged.ok) return err(aged.code === 'invalid_date' ? 'invalid_date' : 'as_of_before_last_run', aged.message);
+      const evaluated = await evaluateArrangements(deps.pool, deps.arrangementSettings, asOf);
+      if (!evaluated.ok) return err('invalid_settings', evaluated.message);
+      await client.query('insert into cycle_days (as_of, aging, arrangements) values ($1, $2, $3)', [asOfText, aged.value, evaluated.value]);
+      return ok({ prepared: 'now', aging: aged.value, arrangements: evaluated.value });
+    } finally {
+      await client.query('select pg_advisory_unlock($1)', [PREPARE_LOCK]);
+    }
+  } finally {
+    client.release();
+  }
+}
+
+// ── helpers ───────────────────────────────────────────────────────────────────────────────────
+
+/** The instant of local minute `minute` on `day` in `zone` (cached: a run has one day and few zones). */
+function instantFinder(day: EpochDay): (minute: number, zone: string) => number {
+  const cache = new Map<string, number>();
+  const date = Temporal.PlainDate.from(formatPlainDate(day));
+  return (minute, zone) => {
+    const key = `${minute}|${zone}`;
+    let at = cache.get(key);
+    if (at === undefined) {
+      at = date.toZonedDateTime({ timeZone: zone, plainTime: new Temporal.PlainTime(Math.floor(minute / 60), minute % 60) }).epochMilliseconds;
+      cache.set(key, at);
+    }
+    return at;
+  };
+}
+
+const POINT_KIND: Record<string, ContactPoint['kind']> = {
+  sms: 'phone', voice_robot: 'phone', voice_agent: 'phone', app_push: 'phone', email: 'email', letter: 'address', field_visit: 'address',
+};
+
+/** The debtor's best point for a channel: verified with a known source first, then verified, then any. */
+export function destinationFor(points: readonly ContactPoint[] | undefined, channel: string): ContactPoint | null {
+  const kind = POINT_KIND[channel];
+  if (!points || !kind) return null;
+  let verified: ContactPoint | null = null;
+  let any: ContactPoint | null = null;
+  for (const p of points) {
+    if (p.kind !== kind) continue;
+    if (p.verified && p.source !== null) return p;
+    if (p.verified) verified ??= p;
+    any ??= p;
+  }
+  return verified ?? any;
+}
+
+export function snapshotOf(row: SnapshotRow, asOf: EpochDay, facts: ComplianceFacts, arrangements: Map<string, ArrangementState>, unreachable: { acceptFlag: boolean; failedAttemptsMin: number }): AccountSnapshot {
+  const flags: string[] = [];
+  for (const f of facts.flags.get(row.customerId) ?? []) if (f.accountId === null || f.accountId === row.accountId) flags.push(f.kind);
+  const attempts = facts.attempts.get(row.customerId);
+  const a = arrangements.get(row.accountId);
+  const failed = attempts?.failed ?? 0;
+  return {
+    accountId: row.accountId, customerId: row.customerId, currency: row.currency, asOf, daysPastDue: row.daysPastDue, bucket: row.bucket,
+    balanceMinor: row.balanceMinor, overdueMinor: row.overdueMinor, creditLimitMinor: row.creditLimitMinor, lateCountCumulative: row.lateCountCumulative,
+    lateCountConsecutive: row.lateCountConsecutive, accountStatus: row.accountStatus, language: row.language, timeZone: row.timeZone, lastPaymentOn: row.lastPaymentOn,
+    activePromise: a?.activePromise ? { promisedOn: a.activePromise.promisedOn, amountMinor: a.activePromise.amountMinor } : null,
+    activePlan: a?.activePlan ? { planId: a.activePlan.planId, nextDueOn: a.activePlan.nextDueOn } : null,
+    promisesKept: a?.promisesKept ?? 0, promisesBroken: a?.promisesBroken ?? 0, plansBroken: a?.plansBroken ?? 0,
+    flags, failedContactAttempts: failed,
+    unreachable: (attempts?.rightParty ?? 0) === 0 && ((unreachable.acceptFlag && flags.includes('unreachable')) || failed >= unreachable.failedAttemptsMin),
+    delinquencyReason: row.delinquencyReason as DelinquencyReason | null, suspectedEvasion: row.suspectedEvasion, riskScore: row.riskScore,
+    teamId: row.teamId, agencyId: row.agencyId, legalStage: row.legalStage,
+  };
+}
+
+/** The state a row is decided from: the one before the date (a state changed on the date keeps it beside). */
+export function priorState(row: Pick<SnapshotRow, 'state' | 'prevState' | 'changedOn'>, asOf: EpochDay): StrategyState | null {
+  const text = row.changedOn === asOf ? row.prevState : row.state;
+  return text === null ? null : unpackState(text);
+}
+
+const actionLabel = (t: CompiledTreatment): string =>
+  t.handover === 'outbox' ? t.messageChannel! : t.handover === 'work' ? t.workKind! : t.handover === 'placement' ? t.target! : t.action!;
+
+export const actionKey = (asOf: string, accountId: string, t: CompiledTreatment) => `cycle:${asOf}:${accountId}:${t.stage}:${t.id}`;
+
+// ── the run ───────────────────────────────────────────────────────────────────────────────────
+
+interface Tally {
+  accounts: number;
+  statuses: Record<Status, number>;
+  segments: Map<string, { segment: string | null; stage: string | null; accounts: number }>;
+  transitions: Partial<Record<TransitionKind, number>>;
+  treatmentsDue: number;
+  gated: number;
+  actions: Record<string, number>;
+  actionsCreated: number;
+  alreadyPresent: number;
+  blocked: Map<string, number>;
+  deferred: Map<string, number>;
+  dropped: CycleSummary['dropped'];
+}
+
+const newTally = (): Tally => ({
+  accounts: 0, statuses: { active: 0, paused: 0, plan: 0, current: 0 }, segments: new Map(), transitions: {}, treatmentsDue: 0, gated: 0, actions: {},
+  actionsCreated: 0, alreadyPresent: 0, blocked: new Map(), deferred: new Map(), dropped: { compliance_block: 0, deferred_too_far: 0, no_contact_point: 0 },
+});
+
+const bump = (m: Map<string, number>, k: string, n = 1) => m.set(k, (m.get(k) ?? 0) + n);
+
+export async function runDailyCycle(deps: CycleDeps, options: CycleOptions): Promise<Result<CycleSummary, CycleError>> {
+  const started = Date.now();
+  const asOf = options.asOf;
+  const asOfText = formatPlainDate(asOf);
+  const shard = options.shard ?? { index: 0, count: 1 };
+  if (!Number.isInteger(shard.count) || shard.count < 1 || shard.count > 1024 || !Number.isInteger(shard.index) || shard.index < 0 || shard.index >= shard.count) {
+    return err('invalid_shard', `shard ${shard.index}/${shard.count}: must be i/N with 0 ≤ i < N ≤ 1024`);
+  }
+  const batchSize = options.batchSize ?? CYCLE_BATCH_DEFAULT;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > CYCLE_BATCH_MAX) return err('invalid_shard', `batch size must be 1 to ${CYCLE_BATCH_MAX}`);
+
+  const prepared = await prepareCycleDay(deps, asOf);
+  if (!prepared.ok) return prepared;
+  const active = await strategyInEffect(deps.pool, asOfText, deps.strategyContext);
+  if (!active.ok) return err(active.code, active.message, active.details);
+  const strategy = active.value.strategy;
+
+  // One invocation per date and shard at a time (the lock dies with the session if the process does).
+  const lock = await deps.pool.connect();
+  let lockFailure: Error | undefined;
+  try {
+    const lockKey = `cycle:${asOfText}:${shard.index}/${shard.count}`;
+    const got = (await lock.query<{ ok: boolean }>('select pg_try_advisory_lock(hashtext($1)) as ok', [lockKey])).rows[0]!.ok;
+    if (!got) return err('cycle_already_running', `a cycle for ${asOfText} shard ${shard.index}/${shard.count} is already running`);
+    try {
+      const { rows: prior } = await lock.query<{ n: string }>('select count(*) as n from cycle_runs where as_of = $1', [asOfText]);
+      const resumed = Number(prior[0]!.n) > 0;
+      const { rows } = await lock.query<{ run_id: bigint }>(
+        `insert into cycle_runs (as_of, shard_index, shard_count, status, strategy_id, strategy_version, started_at) values ($1, $2, $3, 'running', $4, $5, $6) returning run_id`,
+        [asOfText, shard.index, shard.count, strategy.id, strategy.version, deps.clock.now()]);
+      const runId = Number(rows[0]!.run_id);
+      const tally = newTally();
+      try {
+        await decideAll(deps, strategy, asOf, shard, batchSize, resumed, tally, options);
+      } catch (e) {
+        await lock.query(`update cycle_runs set status = 'failed', finished_at = now(), error = $2 where run_id = $1`, [runId, String((e as Error).message).slice(0, 2000)]).catch(() => {});
+        if (e instanceof CycleAborted) return err('aborted', `stopped after ${tally.accounts} accounts; run the same date again to resume`);
+        throw e;
+      }
+      const summary: CycleSummary = {
+        asOf: asOfText, runId, shard, strategy: { id: strategy.id, version: strategy.version, source: active.value.source }, compliancePack: strategy.compliancePack,
+        prepared: prepared.value.prepared, aging: prepared.value.aging, arrangements: prepared.value.arrangements,
+        accounts: tally.accounts, statuses: tally.statuses,
+        segments: [...tally.segments.values()].sort((a, b) => String(a.segment).localeCompare(String(b.segment)) || String(a.stage).localeCompare(String(b.stage))),
+        transitions: tally.transitions, treatmentsDue: tally.treatmentsDue, gated: tally.gated, actions: tally.actions, actionsCreated: tally.actionsCreated,
+        alreadyPresent: tally.alreadyPresent, blocked: ruleCounts(tally.blocked), deferred: ruleCounts(tally.deferred), dropped: tally.dropped, durationMs: Date.now() - started,
+      };
+      await lock.query(`update cycle_runs set status = 'completed', finished_at = now(), summary = $2 where run_id = $1`, [runId, summary]);
+      return ok(summary);
+    } finally {
+      await lock.query('select pg_advisory_unlock(hashtext($1))', [lockKey]).catch((e: Error) => (lockFailure = e));
+    }
+  } finally {
+    lock.release(lockFailure);
+  }
+}
+
+class CycleAborted extends Error {}
+
+function ruleCounts(m: Map<string, number>) {
+  return [...m.entries()].map(([k, count]) => {
+    const [rule, code] = k.split(' ');
+    return { rule: rule!, code: code!, count };
+  }).sort((a, b) => b.count - a.count || a.rule.localeCompare(b.rule));
+}
+
+/** Streams the shard's accounts in batches; the next batch's facts load while the current one is gated and applied. */
+async function decideAll(deps: CycleDeps, strategy: CompiledStrategy, asOf: EpochDay, shard: Shard, batchSize: number, resumed: boolean, tally: Tally, options: CycleOptions): Promise<void> {
+  const reader = await deps.pool.connect();
+  const writer = await deps.pool.connect().catch((e: unknown) => {
+    reader.release();
+    throw e;
+  });
+  let failure: Error | undefined;
+  const ctx = batchContext(deps, strategy, asOf, resumed);
+  try {
+    let batch: SnapshotRow[] = [];
+    let n = 0;
+    let inFlight: Promise<void> | null = null;
+    const flush = async (rows: SnapshotRow[]) => {
+      const number = ++n;
+      const facts = loadFacts(deps, ctx, rows);
+      if (inFlight) await inFlight;
+      if (options.signal?.aborted) throw new CycleAborted('aborted');
+      inFlight = (async () => {
+        await processBatch(deps, ctx, writer, rows, await facts, tally, number, options);
+        options.faults?.afterBatch?.(number);
+        options.onProgress?.(tally.accounts);
+      })();
+      // Surface a failure of the batch in flight even while the reader is waiting on the stream.
+      inFlight.catch(() => {});
+    };
+    for await (const line of copyOutLines(reader, cycleSnapshotSql(shard))) {
+      batch.push(parseSnapshotRow(line, asOf));
+      if (batch.length === batchSize) {
+        await flush(batch);
+        batch = [];
+      }
+    }
+    if (batch.length) await flush(batch);
+    if (inFlight) await inFlight;
+  } catch (e) {
+    failure = e instanceof Error ? e : new Error(String(e));
+    await writer.query('rollback').catch(() => {});
+    throw e;
+  } finally {
+    reader.release(failure);
+    writer.release(failure);
+  }
+}
+
+export interface BatchContext {
+  strategy: CompiledStrategy;
+  asOf: EpochDay;
+  asOfText: string;
+  resumed: boolean;
+  instantAt: (minute: number, zone: string) => number;
+  /** The start of the business day: compliance facts are as of this instant. */
+  dayStart: number;
+  unreachable: { acceptFlag: boolean; failedAttemptsMin: number; windowDays: number; failedOutcomes: string[] };
+  strategyRef: { id: string; version: number };
+}
+
+export function batchContext(deps: CycleDeps, strategy: CompiledStrategy, asOf: EpochDay, resumed: boolean): BatchContext {
+  const instantAt = instantFinder(asOf);
+  const dayStart = instantAt(0, deps.timeZone);
+  const pack = deps.packs.select(strategy.compliancePack, dayStart);
+  const def = pack?.thirdParty.unreachable;
+  return {
+    strategy, asOf, asOfText: formatPlainDate(asOf), resumed, instantAt, dayStart,
+    unreachable: def
+      ? { acceptFlag: def.acceptFlag, failedAttemptsMin: def.failedAttemptsMin, windowDays: def.noRightPartyContactDays, failedOutcomes: [...def.failedOutcomes] }
+      : { acceptFlag: true, failedAttemptsMin: Number.MAX_SAFE_INTEGER, windowDays: 10, failedOutcomes: [] },
+    strategyRef: { id: strategy.id, version: strategy.version },
+  };
+}
+
+interface BatchFacts { compliance: ComplianceFacts; arrangements: Map<string, ArrangementState>; points: Map<string, ContactPoint[]> }
+
+export async function loadFacts(deps: CycleDeps, ctx: BatchContext, rows: readonly SnapshotRow[]): Promise<BatchFacts> {
+  const customers = [...new Set(rows.map((r) => r.customerId))];
+  const [compliance, arrangements, points] = await Promise.all([
+    complianceFacts(deps.pool, customers, ctx.dayStart, ctx.unreachable.windowDays, ctx.unreachable.failedOutcomes),
+    arrangementStates(deps.pool, rows.map((r) => r.accountId)),
+    debtorContactPoints(deps.pool, customers),
+  ]);
+  return { compliance, arrangements, points };
+}
+
+interface Planned { key: string; decision: Decision; snap: AccountSnapshot; t: CompiledTreatment; at: number | null; point: ContactPoint | null }
+
+async function processBatch(deps: CycleDeps, ctx: BatchContext, writer: pg.ClientBase, rows: readonly SnapshotRow[], facts: BatchFacts, tally: Tally, batchNumber: number, options: CycleOptions): Promise<void> {
+  const { strategy, asOf, asOfText } = ctx;
+  const decided: { row: SnapshotRow; snap: AccountSnapshot; decision: Decision }[] = [];
+  const planned: Planned[] = [];
+  for (const row of rows) {
+    const snap = snapshotOf(row, asOf, facts.compliance, facts.arrangements, ctx.unreachable);
+    const decision = decide(strategy, snap, priorState(row, asOf));
+    decided.push({ row, snap, decision });
+    tally.accounts++;
+    tally.statuses[decision.status]++;
+    const segKey = `${decision.segment}\u0000${decision.stage}`;
+    const seg = tally.segments.get(segKey);
+    if (seg) seg.accounts++;
+    else tally.segments.set(segKey, { segment: decision.segment, stage: decision.stage, accounts: 1 });
+    for (const tr of decision.transitions) tally.transitions[tr.kind] = (tally.transitions[tr.kind] ?? 0) + 1;
+    for (const t of decision.actions) {
+      const at = t.sendAtMinute === null ? null : ctx.instantAt(t.sendAtMinute, snap.timeZone);
+      planned.push({ key: actionKey(asOfText, snap.accountId, t), decision, snap, t, at, point: null });
+    }
+  }
+  tally.treatmentsDue += planned.length;
+
+  // A resumed date: what an earlier invocation created or dropped is not gated or written again.
+  const present = new Set<string>();
+  const dropped = new Set<string>();
+  if (ctx.resumed && planned.length) {
+    const keys = planned.map((p) => p.key);
+    const [messages, items, recommendations, drops] = await Promise.all([
+      existingMessageKeys(deps.pool, keys), existingWorkItemKeys(deps.pool, keys), existingRecommendationKeys(deps.pool, keys), droppedKeys(deps.pool, keys),
+    ]);
+    for (const k of [...messages, ...items, ...recommendations]) present.add(k);
+    for (const k of drops) dropped.add(k);
+  }
+
+  const drops: DropWrite[] = [];
+  const dropOf = (p: Planned, reason: DropWrite['reason'], rules: unknown, auditRef: string | null): DropWrite => ({
+    key: p.key, asOf: asOfText, accountId: p.snap.accountId, customerId: p.snap.customerId, stage: p.t.stage, treatment: p.t.id, channel: p.t.contactChannel ?? actionLabel(p.t),
+    strategyId: strategy.id, strategyVersion: strategy.version, variant: p.decision.variant, reason, rules, auditRef,
+  });
+  const toGate: Planned[] = [];
+  const fresh: Planned[] = [];
+  for (const p of planned) {
+    if (present.has(p.key)) { tally.alreadyPresent++; continue; }
+    if (dropped.has(p.key)) continue;
+    if (p.t.contactChannel !== null) {
+      p.point = destinationFor(facts.points.get(p.snap.customerId), p.t.contactChannel);
+      if (p.point === null) {
+        drops.push(dropOf(p, 'no_contact_point', [{ rule: 'STRATEGY', code: 'no_contact_point' }], null));
+        tally.dropped.no_contact_point++;
+        continue;
+      }
+      toGate.push(p);
+    } else fresh.push(p);
+  }
+
+  const verdicts = toGate.length ? await gate(deps, ctx, toGate) : [];
+  tally.gated += toGate.length;
+  const outcome = new Map<string, { at: number; verdict: GateVerdict | null }>();
+  toGate.forEach((p, i) => {
+    const v = verdicts[i]!;
+    const rules = v.verdict.rules.filter((r) => r.effect !== 'note');
+    if (v.verdict.decision === 'block' || v.auditRef === null) {
+      for (const r of rules.filter((x) => x.effect === 'block')) bump(tally.blocked, `${r.ruleId} ${r.code}`);
+      drops.push(dropOf(p, 'compliance_block', rules.map((r) => ({ rule: r.ruleId, code: r.code, effect: r.effect })), v.auditRef));
+      tally.dropped.compliance_block++;
+      return;
+    }
+    if (v.verdict.decision === 'defer') {
+      for (const r of rules) bump(tally.deferred, `${r.ruleId} ${r.code}`);
+      if (v.verdict.until! - p.at! > strategy.deferDaysMax * DAY_MS) {
+        drops.push(dropOf(p, 'deferred_too_far', rules.map((r) => ({ rule: r.ruleId, code: r.code, effect: r.effect, until: new Date(r.until ?? v.verdict.until!).toISOString() })), v.auditRef));
+        tally.dropped.deferred_too_far++;
+        return;
+      }
+      outcome.set(p.key, { at: v.verdict.until!, verdict: v });
+      fresh.push(p);
+      return;
+    }
+    outcome.set(p.key, { at: p.at!, verdict: v });
+    fresh.push(p);
+  });
+
+  // What is carried out today: the fresh actions and those already present from an earlier invocation.
+  const done = new Map<string, string[]>();
+  for (const p of planned) {
+    if (present.has(p.key) || outcome.has(p.key) || p.t.contactChannel === null) {
+      const list = done.get(p.snap.accountId);
+      if (list) list.push(p.t.id);
+      else done.set(p.snap.accountId, [p.t.id]);
+    }
+  }
+
+  const messages: OutboxMessageInput[] = [];
+  const items: WorkItemInput[] = [];
+  const placements: PlacementProposalInput[] = [];
+  const accountActions: AccountActionInput[] = [];
+  for (const p of fresh) {
+    const ref = { ...ctx.strategyRef, variant: p.decision.variant };
+    const o = outcome.get(p.key);
+    const trace = {
+      asOf: asOfText, segment: p.decision.segment, stage: p.t.stage, treatment: p.t.id,
+      ...(o?.verdict ? { verdict: o.verdict.verdict.decision, auditRef: o.verdict.auditRef, rules: o.verdict.verdict.rules.map((r) => `${r.ruleId}:${r.code}`) } : {}),
+    };
+    if (p.t.handover === 'outbox') {
+      messages.push({
+        idempotencyKey: p.key, customerId: p.snap.customerId, accountId: p.snap.accountId, channel: p.t.messageChannel!, partyRole: 'debtor',
+        destinationRef: `${p.point!.kind}:${p.point!.position}`, templateId: p.t.templates![p.snap.language], language: p.snap.language, tone: p.t.tone,
+        notBefore: new Date(o!.at), expiresAt: new Date(o!.at + DAY_MS), origin: 'cycle', strategy: ref, decision: trace,
+      });
+    } else if (p.t.handover === 'work') {
+      items.push({
+        idempotencyKey: p.key, customerId: p.snap.customerId, accountId: p.snap.accountId, kind: p.t.workKind!, priority: p.t.priority,
+        notBefore: new Date(o!.at), dueBy: new Date(o!.at + p.t.dueDays * DAY_MS), reason: p.t.script ?? p.t.id, origin: 'cycle', strategy: ref, stage: p.t.stage,
+        decision: { ...trace, tone: p.t.tone, purpose: p.t.purpose, destinationRef: `${p.point!.kind}:${p.point!.position}`, ...(p.t.offer ? { offer: p.t.offer } : {}) },
+        teamId: p.snap.teamId,
+      });
+    } else if (p.t.handover === 'placement') {
+      placements.push({
+        idempotencyKey: p.key, accountId: p.snap.accountId, customerId: p.snap.customerId, kind: p.t.target!, agencyId: p.t.agencyId, legalStage: p.t.legalStage,
+        proposedOn: asOfText, origin: 'cycle', strategy: ref, stage: p.t.stage, decision: trace,
+      });
+    } else {
+      accountActions.push({
+        idempotencyKey: p.key, accountId: p.snap.accountId, customerId: p.snap.customerId, action: p.t.action!, requestedOn: asOfText,
+        reason: `strategy ${strategy.id} v${strategy.version}, segment ${p.decision.segment}, stage ${p.t.stage}`, origin: 'cycle', strategy: ref, stage: p.t.stage, decision: trace,
+      });
+    }
+  }
+
+  const states: StateWrite[] = [];
+  const events: EventWrite[] = [];
+  for (const { row, snap, decision } of decided) {
+    if (decision.base === null) continue;
+    const final = withTreatments(decision.base, done.get(snap.accountId) ?? [], asOf);
+    const packed = packState(final);
+    decision.transitions.forEach((tr, seq) => events.push({
+      accountId: snap.accountId, customerId: snap.customerId, occurredOn: asOfText, seq, kind: tr.kind, strategyId: strategy.id, strategyVersion: strategy.version,
+      variant: decision.variant, segment: tr.segment, stage: tr.stage,
+    }));
+    if (packed === row.state) continue;
+    states.push({
+      accountId: snap.accountId, customerId: snap.customerId, strategyId: strategy.id, strategyVersion: strategy.version, variant: decision.variant,
+      status: final.status, segment: final.segment, ladder: final.ladder, stage: final.stage, changedOn: asOfText, state: packed,
+    });
+  }
+
+  await writer.query('begin');
+  try {
+    const sent = messages.length ? await enqueueMessagesBulk(writer, messages) : { inserted: 0, existing: 0 };
+    let worked = 0;
+    for (let i = 0; i < items.length; i += WORK_ITEM_BATCH_MAX) worked += (await createWorkItems(writer, items.slice(i, i + WORK_ITEM_BATCH_MAX))).inserted;
+    const placed = await proposePlacements(writer, placements);
+    const requested = await requestAccountActions(writer, accountActions);
+    await writeCycleOutcome(writer, states, events, drops);
+    options.faults?.beforeCommit?.(batchNumber);
+    await writer.query('commit');
+    tally.actionsCreated += sent.inserted + worked + placed + requested;
+    tally.alreadyPresent += sent.existing + (items.length - worked) + (placements.length - placed) + (accountActions.length - requested);
+  } catch (e) {
+    await writer.query('rollback').catch(() => {});
+    throw e;
+  }
+  for (const p of fresh) tally.actions[actionLabel(p.t)] = (tally.actions[actionLabel(p.t)] ?? 0) + 1;
+}
+
+async function gate(deps: CycleDeps, ctx: BatchContext, planned: readonly Planned[]): Promise<GateVerdict[]> {
+  const bank = parseActor('bank')!;
+  const robot = parseActor('robot')!;
+  const proposals: GateProposal[] = planned.map((p) => ({
+    id: p.key, customerId: p.snap.customerId, accountId: p.snap.accountId, at: p.at!, channel: p.t.contactChannel as GateProposal['channel'],
+    actor: p.t.contactChannel === 'voice_robot' ? robot : bank, party: 'debtor', destination: p.point!.key,
+    // Collection contacts are gated without text (the dispatcher checks the rendered text at send time);
+    // another purpose must be stated so that holds can allow it.
+    content: p.t.purpose === 'collection' ? null : { text: null, templateId: p.t.templates?.[p.snap.language] ?? p.t.script, purpose: p.t.purpose, slots: null, firstCommunication: false },
+  }));
+  return checkProposedContacts({ ...complianceStore(deps.pool, deps.cipher), packs: deps.packs }, ctx.strategy.compliancePack, proposals, deps.clock.now().getTime());
+}
+
