@@ -19,9 +19,11 @@ import { registerAccess } from './http/access.ts';
 import { redactPii } from './modules/identity/index.ts';
 import { bootstrapAccess } from './workflows/access-bootstrap.workflow.ts';
 import { complianceRoutes } from './http/compliance.routes.ts';
+import { strategyRoutes } from './http/strategy.routes.ts';
 import { loadPackSet } from './modules/compliance/index.ts';
 import { loadDemoPortfolio, portfolioIsEmpty } from './workflows/demo.workflow.ts';
 import { todayIn } from './kernel/clock.ts';
+import { startCycleScheduler, type CycleScheduler } from './workflows/daily-cycle.job.ts';
 
 /** JSON request bodies (login, users, tokens, unmask, export) are small; POST /imports has its own limit. */
 export const JSON_BODY_BYTES_MAX = 64 * 1024;
@@ -135,6 +137,7 @@ export async function buildServer(rt: Runtime, options: ServerOptions = {}): Pro
   const packs = await loadPackSet({ overrideFiles: rt.config.complianceOverrides });
   if (!packs.ok) throw new Error(`compliance packs: ${packs.message}`);
   await app.register(complianceRoutes(rt, packs.value));
+  await app.register(strategyRoutes(rt));
   return app;
 }
 
@@ -166,13 +169,17 @@ export async function serveUntilStopped(rt: Runtime, options: { port: number; ho
     await bootstrapAccess(rt, io, { demoUsers: demoLoaded });
     if (stopping) return;
     const app = await buildServer(rt, { logger: true });
+    let scheduler: CycleScheduler | null = null;
     try {
       await app.listen({ port: options.port, host: options.host });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : options.port;
       io.stderr.write(`Recourse is listening on http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port} (API docs: /docs)\n`);
+      // The daily cycle at RECOURSE_CYCLE_SCHEDULE (local time), catching up on start when the time has passed.
+      if (rt.config.cycleSchedule) scheduler = startCycleScheduler(rt, { at: rt.config.cycleSchedule, log: (line) => void io.stderr.write(`${line}\n`) });
       await stopped;
     } finally {
+      await scheduler?.stop();
       await app.close();
     }
   } finally {

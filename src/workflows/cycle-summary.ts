@@ -47,6 +47,10 @@ export function mergeCycleSummaries(parts: readonly CycleSummary[]): CycleSummar
     transitions, treatmentsDue: sum((p) => p.treatmentsDue), gated: sum((p) => p.gated), actions, actionsCreated: sum((p) => p.actionsCreated),
     alreadyPresent: sum((p) => p.alreadyPresent), blocked: mergeRules(parts.map((p) => p.blocked)), deferred: mergeRules(parts.map((p) => p.deferred)),
     dropped, durationMs: Math.max(...parts.map((p) => p.durationMs)),
+    timingsMs: {
+      prepare: Math.max(...parts.map((p) => p.timingsMs.prepare)), decide: sum((p) => p.timingsMs.decide),
+      gate: sum((p) => p.timingsMs.gate), apply: sum((p) => p.timingsMs.apply),
+    },
   };
 }
 

@@ -21,9 +21,7 @@ import type { Clock } from '../kernel/clock.ts';
 import { err, ok, type Result } from '../kernel/result.ts';
 import { ageAllAccounts, type AgingRunSummary } from './aging.workflow.ts';
 import { loadDefaultAgingPolicy, type AgingPolicyDocument } from '../modules/delinquency/index.ts';
-import {
-  arrangementStates, evaluateArrangements, loadDefaultArrangementSettings, type ArrangementSettings, type ArrangementState, type EvaluationSummary,
-} from '../modules/arrangements/index.ts';
+import { evaluateArrangements, loadDefaultArrangementSettings, type ArrangementSettings, type EvaluationSummary } from '../modules/arrangements/index.ts';
 import { checkProposedContacts, complianceStore, loadPackSet, parseActor, type GateProposal, type GateVerdict, type PackSet } from '../modules/compliance/index.ts';
 import { enqueueMessagesBulk, existingMessageKeys, type OutboxMessageInput } from '../modules/communications/index.ts';
 import { createWorkItems, existingWorkItemKeys, WORK_ITEM_BATCH_MAX, type WorkItemInput } from '../modules/worklist/index.ts';
@@ -32,9 +30,9 @@ import {
   type AccountActionInput, type AccountSnapshot, type CompiledStrategy, type CompiledTreatment, type Decision, type DelinquencyReason, type DropWrite,
   type EventWrite, type PlacementProposalInput, type StateWrite, type Status, type StrategyContext, type StrategyState, type TransitionKind,
 } from '../modules/strategy/index.ts';
-import {
-  complianceFacts, cycleSnapshotSql, debtorContactPoints, parseSnapshotRow, type ComplianceFacts, type ContactPoint, type Shard, type SnapshotRow,
-} from './cycle-snapshot.repository.ts';
+import * as runs from './cycle-runs.repository.ts';
+import { cycleSnapshotSql, parseSnapshotRow, type ContactPoint, type FactWindow, type Shard, type SnapshotRow } from './cycle-snapshot.repository.ts';
+import type { ContactProfile } from '../modules/portfolio/index.ts';
 
 const PREPARE_LOCK = 7_301_998_020;
 const DAY_MS = 86_400_000;
@@ -108,6 +106,8 @@ export interface CycleSummary {
   deferred: { rule: string; code: string; count: number }[];
   dropped: Record<'compliance_block' | 'deferred_too_far' | 'no_contact_point', number>;
   durationMs: number;
+  /** Where the time went (milliseconds, summed over batches; batches overlap, so the parts add up to more than the run). */
+  timingsMs: { prepare: number; decide: number; gate: number; apply: number };
 }
 
 export type CycleError =
@@ -128,16 +128,14 @@ export async function prepareCycleDay(deps: CycleDeps, asOf: EpochDay): Promise<
   try {
     await client.query('select pg_advisory_lock($1)', [PREPARE_LOCK]);
     try {
-      const { rows } = await client.query<{ last: string | null; aging: unknown; arrangements: unknown }>(
-        `select (select max(as_of)::text from cycle_days) as last, d.aging, d.arrangements from (select 1) x left join cycle_days d on d.as_of = $1::date`, [asOfText]);
-      const row = rows[0]!;
-      if (row.last !== null && row.last > asOfText) return err('as_of_before_last_run', `--as-of ${asOfText} is before the last cycle date (${row.last}); the cycle only moves forward`);
-      if (row.aging) return ok({ prepared: 'earlier', aging: row.aging as Record<string, unknown>, arrangements: row.arrangements as Record<string, unknown> });
+      const day = await runs.preparedDay(client, asOfText);
+      if (day.lastAsOf !== null && day.lastAsOf > asOfText) return err('as_of_before_last_run', `--as-of ${asOfText} is before the last cycle date (${day.lastAsOf}); the cycle only moves forward`);
+      if (day.aging) return ok({ prepared: 'earlier', aging: day.aging, arrangements: day.arrangements ?? {} });
       const aged = await ageAllAccounts(deps.pool, asOfText, deps.agingPolicy, deps.clock.now());
       if (!aged.ok) return err(aged.code === 'invalid_date' ? 'invalid_date' : 'as_of_before_last_run', aged.message);
       const evaluated = await evaluateArrangements(deps.pool, deps.arrangementSettings, asOf);
       if (!evaluated.ok) return err('invalid_settings', evaluated.message);
-      await client.query('insert into cycle_days (as_of, aging, arrangements) values ($1, $2, $3)', [asOfText, aged.value, evaluated.value]);
+      await runs.recordPreparedDay(client, asOfText, aged.value, evaluated.value);
       return ok({ prepared: 'now', aging: aged.value, arrangements: evaluated.value });
     } finally {
       await client.query('select pg_advisory_unlock($1)', [PREPARE_LOCK]);
@@ -175,7 +173,7 @@ export function destinationFor(points: readonly ContactPoint[] | undefined, chan
   let verified: ContactPoint | null = null;
   let any: ContactPoint | null = null;
   for (const p of points) {
-    if (p.kind !== kind) continue;
+    if (p.kind !== kind || p.partyRole !== 'debtor') continue;
     if (p.verified && p.source !== null) return p;
     if (p.verified) verified ??= p;
     any ??= p;
@@ -183,12 +181,10 @@ export function destinationFor(points: readonly ContactPoint[] | undefined, chan
   return verified ?? any;
 }
 
-export function snapshotOf(row: SnapshotRow, asOf: EpochDay, facts: ComplianceFacts, arrangements: Map<string, ArrangementState>, unreachable: { acceptFlag: boolean; failedAttemptsMin: number }): AccountSnapshot {
+export function snapshotOf(row: SnapshotRow, asOf: EpochDay, unreachable: { acceptFlag: boolean; failedAttemptsMin: number }): AccountSnapshot {
   const flags: string[] = [];
-  for (const f of facts.flags.get(row.customerId) ?? []) if (f.accountId === null || f.accountId === row.accountId) flags.push(f.kind);
-  const attempts = facts.attempts.get(row.customerId);
-  const a = arrangements.get(row.accountId);
-  const failed = attempts?.failed ?? 0;
+  for (const f of row.flags) if (f.accountId === null || f.accountId === row.accountId) flags.push(f.kind);
+  const a = row.arrangements;
   return {
     accountId: row.accountId, customerId: row.customerId, currency: row.currency, asOf, daysPastDue: row.daysPastDue, bucket: row.bucket,
     balanceMinor: row.balanceMinor, overdueMinor: row.overdueMinor, creditLimitMinor: row.creditLimitMinor, lateCountCumulative: row.lateCountCumulative,
@@ -196,8 +192,9 @@ export function snapshotOf(row: SnapshotRow, asOf: EpochDay, facts: ComplianceFa
     activePromise: a?.activePromise ? { promisedOn: a.activePromise.promisedOn, amountMinor: a.activePromise.amountMinor } : null,
     activePlan: a?.activePlan ? { planId: a.activePlan.planId, nextDueOn: a.activePlan.nextDueOn } : null,
     promisesKept: a?.promisesKept ?? 0, promisesBroken: a?.promisesBroken ?? 0, plansBroken: a?.plansBroken ?? 0,
-    flags, failedContactAttempts: failed,
-    unreachable: (attempts?.rightParty ?? 0) === 0 && ((unreachable.acceptFlag && flags.includes('unreachable')) || failed >= unreachable.failedAttemptsMin),
+    flags, failedContactAttempts: row.failedAttempts,
+    // 失联 as the pack defines it: no right-party contact in the window, and a flag or enough failed attempts.
+    unreachable: row.rightPartyContacts === 0 && ((unreachable.acceptFlag && flags.includes('unreachable')) || row.failedAttempts >= unreachable.failedAttemptsMin),
     delinquencyReason: row.delinquencyReason as DelinquencyReason | null, suspectedEvasion: row.suspectedEvasion, riskScore: row.riskScore,
     teamId: row.teamId, agencyId: row.agencyId, legalStage: row.legalStage,
   };
@@ -229,11 +226,13 @@ interface Tally {
   blocked: Map<string, number>;
   deferred: Map<string, number>;
   dropped: CycleSummary['dropped'];
+  timings: CycleSummary['timingsMs'];
 }
 
 const newTally = (): Tally => ({
   accounts: 0, statuses: { active: 0, paused: 0, plan: 0, current: 0 }, segments: new Map(), transitions: {}, treatmentsDue: 0, gated: 0, actions: {},
   actionsCreated: 0, alreadyPresent: 0, blocked: new Map(), deferred: new Map(), dropped: { compliance_block: 0, deferred_too_far: 0, no_contact_point: 0 },
+  timings: { prepare: 0, decide: 0, gate: 0, apply: 0 },
 });
 
 const bump = (m: Map<string, number>, k: string, n = 1) => m.set(k, (m.get(k) ?? 0) + n);
@@ -251,11 +250,13 @@ export async function runDailyCycle(deps: CycleDeps, options: CycleOptions): Pro
 
   const prepared = await prepareCycleDay(deps, asOf);
   if (!prepared.ok) return prepared;
+  const prepareMs = Date.now() - started;
   const active = await strategyInEffect(deps.pool, asOfText, deps.strategyContext);
   if (!active.ok) return err(active.code, active.message, active.details);
   const strategy = active.value.strategy;
 
   // One invocation per date and shard at a time (the lock dies with the session if the process does).
+  // The same connection then writes the batches.
   const lock = await deps.pool.connect();
   let lockFailure: Error | undefined;
   try {
@@ -263,17 +264,14 @@ export async function runDailyCycle(deps: CycleDeps, options: CycleOptions): Pro
     const got = (await lock.query<{ ok: boolean }>('select pg_try_advisory_lock(hashtext($1)) as ok', [lockKey])).rows[0]!.ok;
     if (!got) return err('cycle_already_running', `a cycle for ${asOfText} shard ${shard.index}/${shard.count} is already running`);
     try {
-      const { rows: prior } = await lock.query<{ n: string }>('select count(*) as n from cycle_runs where as_of = $1', [asOfText]);
-      const resumed = Number(prior[0]!.n) > 0;
-      const { rows } = await lock.query<{ run_id: bigint }>(
-        `insert into cycle_runs (as_of, shard_index, shard_count, status, strategy_id, strategy_version, started_at) values ($1, $2, $3, 'running', $4, $5, $6) returning run_id`,
-        [asOfText, shard.index, shard.count, strategy.id, strategy.version, deps.clock.now()]);
-      const runId = Number(rows[0]!.run_id);
+      const resumed = (await runs.runsFor(lock, asOfText)) > 0;
+      const runId = await runs.startRun(lock, { asOf: asOfText, shard, strategyId: strategy.id, strategyVersion: strategy.version, startedAt: deps.clock.now() });
       const tally = newTally();
       try {
-        await decideAll(deps, strategy, asOf, shard, batchSize, resumed, tally, options);
+        await decideAll(deps, lock, strategy, asOf, shard, batchSize, resumed, tally, options);
       } catch (e) {
-        await lock.query(`update cycle_runs set status = 'failed', finished_at = now(), error = $2 where run_id = $1`, [runId, String((e as Error).message).slice(0, 2000)]).catch(() => {});
+        lockFailure = e instanceof Error ? e : new Error(String(e));
+        await runs.failRun(lock, runId, String((e as Error).message)).catch(() => {});
         if (e instanceof CycleAborted) return err('aborted', `stopped after ${tally.accounts} accounts; run the same date again to resume`);
         throw e;
       }
@@ -284,8 +282,9 @@ export async function runDailyCycle(deps: CycleDeps, options: CycleOptions): Pro
         segments: [...tally.segments.values()].sort((a, b) => String(a.segment).localeCompare(String(b.segment)) || String(a.stage).localeCompare(String(b.stage))),
         transitions: tally.transitions, treatmentsDue: tally.treatmentsDue, gated: tally.gated, actions: tally.actions, actionsCreated: tally.actionsCreated,
         alreadyPresent: tally.alreadyPresent, blocked: ruleCounts(tally.blocked), deferred: ruleCounts(tally.deferred), dropped: tally.dropped, durationMs: Date.now() - started,
+        timingsMs: { ...tally.timings, prepare: prepareMs },
       };
-      await lock.query(`update cycle_runs set status = 'completed', finished_at = now(), summary = $2 where run_id = $1`, [runId, summary]);
+      await runs.finishRun(lock, runId, summary);
       return ok(summary);
     } finally {
       await lock.query('select pg_advisory_unlock(hashtext($1))', [lockKey]).catch((e: Error) => (lockFailure = e));
@@ -304,33 +303,32 @@ function ruleCounts(m: Map<string, number>) {
   }).sort((a, b) => b.count - a.count || a.rule.localeCompare(b.rule));
 }
 
-/** Streams the shard's accounts in batches; the next batch's facts load while the current one is gated and applied. */
-async function decideAll(deps: CycleDeps, strategy: CompiledStrategy, asOf: EpochDay, shard: Shard, batchSize: number, resumed: boolean, tally: Tally, options: CycleOptions): Promise<void> {
+/**
+ * Streams the shard's accounts in batches through a two-stage pipeline: while batch k is applied (one
+ * transaction, PostgreSQL's work), batch k+1 is read, its facts loaded, decided and gated (mostly
+ * Node's work). At most two batches are in memory; batches are applied one at a time, in order.
+ */
+async function decideAll(deps: CycleDeps, writer: pg.ClientBase, strategy: CompiledStrategy, asOf: EpochDay, shard: Shard, batchSize: number, resumed: boolean, tally: Tally, options: CycleOptions): Promise<void> {
   const reader = await deps.pool.connect();
-  const writer = await deps.pool.connect().catch((e: unknown) => {
-    reader.release();
-    throw e;
-  });
   let failure: Error | undefined;
   const ctx = batchContext(deps, strategy, asOf, resumed);
+  let applying: Promise<void> | null = null;
   try {
     let batch: SnapshotRow[] = [];
     let n = 0;
-    let inFlight: Promise<void> | null = null;
     const flush = async (rows: SnapshotRow[]) => {
       const number = ++n;
-      const facts = loadFacts(deps, ctx, rows);
-      if (inFlight) await inFlight;
       if (options.signal?.aborted) throw new CycleAborted('aborted');
-      inFlight = (async () => {
-        await processBatch(deps, ctx, writer, rows, await facts, tally, number, options);
+      const work = await prepareBatch(deps, ctx, rows, tally);
+      if (applying) await applying;
+      applying = applyBatch(writer, ctx, work, tally, number, options).then(() => {
         options.faults?.afterBatch?.(number);
         options.onProgress?.(tally.accounts);
-      })();
-      // Surface a failure of the batch in flight even while the reader is waiting on the stream.
-      inFlight.catch(() => {});
+      });
+      // A failure surfaces where `applying` is next awaited; until then it must not count as unhandled.
+      applying.catch(() => {});
     };
-    for await (const line of copyOutLines(reader, cycleSnapshotSql(shard))) {
+    for await (const line of copyOutLines(reader, cycleSnapshotSql(shard, ctx.window))) {
       batch.push(parseSnapshotRow(line, asOf));
       if (batch.length === batchSize) {
         await flush(batch);
@@ -338,14 +336,14 @@ async function decideAll(deps: CycleDeps, strategy: CompiledStrategy, asOf: Epoc
       }
     }
     if (batch.length) await flush(batch);
-    if (inFlight) await inFlight;
+    if (applying) await applying;
   } catch (e) {
     failure = e instanceof Error ? e : new Error(String(e));
-    await writer.query('rollback').catch(() => {});
+    // Let a batch still being applied finish (or fail) before the clients go back.
+    if (applying) await (applying as Promise<void>).catch(() => {});
     throw e;
   } finally {
     reader.release(failure);
-    writer.release(failure);
   }
 }
 
@@ -357,7 +355,9 @@ export interface BatchContext {
   instantAt: (minute: number, zone: string) => number;
   /** The start of the business day: compliance facts are as of this instant. */
   dayStart: number;
-  unreachable: { acceptFlag: boolean; failedAttemptsMin: number; windowDays: number; failedOutcomes: string[] };
+  unreachable: { acceptFlag: boolean; failedAttemptsMin: number };
+  /** The instant and window compliance facts are read for. */
+  window: FactWindow;
   strategyRef: { id: string; version: number };
 }
 
@@ -368,33 +368,42 @@ export function batchContext(deps: CycleDeps, strategy: CompiledStrategy, asOf: 
   const def = pack?.thirdParty.unreachable;
   return {
     strategy, asOf, asOfText: formatPlainDate(asOf), resumed, instantAt, dayStart,
-    unreachable: def
-      ? { acceptFlag: def.acceptFlag, failedAttemptsMin: def.failedAttemptsMin, windowDays: def.noRightPartyContactDays, failedOutcomes: [...def.failedOutcomes] }
-      : { acceptFlag: true, failedAttemptsMin: Number.MAX_SAFE_INTEGER, windowDays: 10, failedOutcomes: [] },
+    unreachable: def ? { acceptFlag: def.acceptFlag, failedAttemptsMin: def.failedAttemptsMin } : { acceptFlag: true, failedAttemptsMin: Number.MAX_SAFE_INTEGER },
+    window: { at: dayStart, windowDays: def?.noRightPartyContactDays ?? 10, failedOutcomes: def ? [...def.failedOutcomes] : [] },
     strategyRef: { id: strategy.id, version: strategy.version },
   };
 }
 
-interface BatchFacts { compliance: ComplianceFacts; arrangements: Map<string, ArrangementState>; points: Map<string, ContactPoint[]> }
+export interface Planned { key: string; decision: Decision; snap: AccountSnapshot; t: CompiledTreatment; at: number | null; point: ContactPoint | null }
 
-export async function loadFacts(deps: CycleDeps, ctx: BatchContext, rows: readonly SnapshotRow[]): Promise<BatchFacts> {
-  const customers = [...new Set(rows.map((r) => r.customerId))];
-  const [compliance, arrangements, points] = await Promise.all([
-    complianceFacts(deps.pool, customers, ctx.dayStart, ctx.unreachable.windowDays, ctx.unreachable.failedOutcomes),
-    arrangementStates(deps.pool, rows.map((r) => r.accountId)),
-    debtorContactPoints(deps.pool, customers),
-  ]);
-  return { compliance, arrangements, points };
+/** What one batch writes, decided and gated, ready for its transaction. */
+interface BatchWrites {
+  messages: OutboxMessageInput[];
+  items: WorkItemInput[];
+  placements: PlacementProposalInput[];
+  accountActions: AccountActionInput[];
+  newStates: StateWrite[];
+  changedStates: StateWrite[];
+  events: EventWrite[];
+  drops: DropWrite[];
+  /** Per channel, what the batch creates (counted once committed). */
+  labels: string[];
 }
 
-interface Planned { key: string; decision: Decision; snap: AccountSnapshot; t: CompiledTreatment; at: number | null; point: ContactPoint | null }
-
-async function processBatch(deps: CycleDeps, ctx: BatchContext, writer: pg.ClientBase, rows: readonly SnapshotRow[], facts: BatchFacts, tally: Tally, batchNumber: number, options: CycleOptions): Promise<void> {
+async function prepareBatch(deps: CycleDeps, ctx: BatchContext, rows: readonly SnapshotRow[], tally: Tally): Promise<BatchWrites> {
   const { strategy, asOf, asOfText } = ctx;
+  let mark = performance.now();
+  const lap = (phase: keyof Tally['timings']) => {
+    const now = performance.now();
+    tally.timings[phase] += now - mark;
+    mark = now;
+  };
   const decided: { row: SnapshotRow; snap: AccountSnapshot; decision: Decision }[] = [];
   const planned: Planned[] = [];
+  const rowOf = new Map<string, SnapshotRow>();
   for (const row of rows) {
-    const snap = snapshotOf(row, asOf, facts.compliance, facts.arrangements, ctx.unreachable);
+    rowOf.set(row.customerId, row);
+    const snap = snapshotOf(row, asOf, ctx.unreachable);
     const decision = decide(strategy, snap, priorState(row, asOf));
     decided.push({ row, snap, decision });
     tally.accounts++;
@@ -434,7 +443,7 @@ async function processBatch(deps: CycleDeps, ctx: BatchContext, writer: pg.Clien
     if (present.has(p.key)) { tally.alreadyPresent++; continue; }
     if (dropped.has(p.key)) continue;
     if (p.t.contactChannel !== null) {
-      p.point = destinationFor(facts.points.get(p.snap.customerId), p.t.contactChannel);
+      p.point = destinationFor(rowOf.get(p.snap.customerId)!.points, p.t.contactChannel);
       if (p.point === null) {
         drops.push(dropOf(p, 'no_contact_point', [{ rule: 'STRATEGY', code: 'no_contact_point' }], null));
         tally.dropped.no_contact_point++;
@@ -443,10 +452,12 @@ async function processBatch(deps: CycleDeps, ctx: BatchContext, writer: pg.Clien
       toGate.push(p);
     } else fresh.push(p);
   }
+  lap('decide');
 
-  const verdicts = toGate.length ? await gate(deps, ctx, toGate) : [];
+  const verdicts = toGate.length ? await gate(deps, ctx, toGate, rowOf) : [];
   tally.gated += toGate.length;
-  const outcome = new Map<string, { at: number; verdict: GateVerdict | null }>();
+  lap('gate');
+  const outcome = new Map<string, { at: number; verdict: GateVerdict }>();
   toGate.forEach((p, i) => {
     const v = verdicts[i]!;
     const rules = v.verdict.rules.filter((r) => r.effect !== 'note');
@@ -481,80 +492,95 @@ async function processBatch(deps: CycleDeps, ctx: BatchContext, writer: pg.Clien
     }
   }
 
-  const messages: OutboxMessageInput[] = [];
-  const items: WorkItemInput[] = [];
-  const placements: PlacementProposalInput[] = [];
-  const accountActions: AccountActionInput[] = [];
+  const w: BatchWrites = { messages: [], items: [], placements: [], accountActions: [], newStates: [], changedStates: [], events: [], drops, labels: [] };
   for (const p of fresh) {
     const ref = { ...ctx.strategyRef, variant: p.decision.variant };
     const o = outcome.get(p.key);
     const trace = {
       asOf: asOfText, segment: p.decision.segment, stage: p.t.stage, treatment: p.t.id,
-      ...(o?.verdict ? { verdict: o.verdict.verdict.decision, auditRef: o.verdict.auditRef, rules: o.verdict.verdict.rules.map((r) => `${r.ruleId}:${r.code}`) } : {}),
+      ...(o ? { verdict: o.verdict.verdict.decision, auditRef: o.verdict.auditRef, rules: o.verdict.verdict.rules.map((r) => `${r.ruleId}:${r.code}`) } : {}),
     };
+    w.labels.push(actionLabel(p.t));
     if (p.t.handover === 'outbox') {
-      messages.push({
+      w.messages.push({
         idempotencyKey: p.key, customerId: p.snap.customerId, accountId: p.snap.accountId, channel: p.t.messageChannel!, partyRole: 'debtor',
         destinationRef: `${p.point!.kind}:${p.point!.position}`, templateId: p.t.templates![p.snap.language], language: p.snap.language, tone: p.t.tone,
         notBefore: new Date(o!.at), expiresAt: new Date(o!.at + DAY_MS), origin: 'cycle', strategy: ref, decision: trace,
       });
     } else if (p.t.handover === 'work') {
-      items.push({
+      w.items.push({
         idempotencyKey: p.key, customerId: p.snap.customerId, accountId: p.snap.accountId, kind: p.t.workKind!, priority: p.t.priority,
         notBefore: new Date(o!.at), dueBy: new Date(o!.at + p.t.dueDays * DAY_MS), reason: p.t.script ?? p.t.id, origin: 'cycle', strategy: ref, stage: p.t.stage,
         decision: { ...trace, tone: p.t.tone, purpose: p.t.purpose, destinationRef: `${p.point!.kind}:${p.point!.position}`, ...(p.t.offer ? { offer: p.t.offer } : {}) },
         teamId: p.snap.teamId,
       });
     } else if (p.t.handover === 'placement') {
-      placements.push({
+      w.placements.push({
         idempotencyKey: p.key, accountId: p.snap.accountId, customerId: p.snap.customerId, kind: p.t.target!, agencyId: p.t.agencyId, legalStage: p.t.legalStage,
         proposedOn: asOfText, origin: 'cycle', strategy: ref, stage: p.t.stage, decision: trace,
       });
     } else {
-      accountActions.push({
+      w.accountActions.push({
         idempotencyKey: p.key, accountId: p.snap.accountId, customerId: p.snap.customerId, action: p.t.action!, requestedOn: asOfText,
         reason: `strategy ${strategy.id} v${strategy.version}, segment ${p.decision.segment}, stage ${p.t.stage}`, origin: 'cycle', strategy: ref, stage: p.t.stage, decision: trace,
       });
     }
   }
 
-  const states: StateWrite[] = [];
-  const events: EventWrite[] = [];
   for (const { row, snap, decision } of decided) {
     if (decision.base === null) continue;
     const final = withTreatments(decision.base, done.get(snap.accountId) ?? [], asOf);
     const packed = packState(final);
-    decision.transitions.forEach((tr, seq) => events.push({
+    decision.transitions.forEach((tr, seq) => w.events.push({
       accountId: snap.accountId, customerId: snap.customerId, occurredOn: asOfText, seq, kind: tr.kind, strategyId: strategy.id, strategyVersion: strategy.version,
       variant: decision.variant, segment: tr.segment, stage: tr.stage,
     }));
     if (packed === row.state) continue;
-    states.push({
+    (row.state === null ? w.newStates : w.changedStates).push({
       accountId: snap.accountId, customerId: snap.customerId, strategyId: strategy.id, strategyVersion: strategy.version, variant: decision.variant,
       status: final.status, segment: final.segment, ladder: final.ladder, stage: final.stage, changedOn: asOfText, state: packed,
     });
   }
+  lap('decide');
+  return w;
+}
 
+/**
+ * One transaction per batch: outbox rows, work items, proposals, account-action requests, dropped
+ * contacts, transitions, and the strategy states last. On a date no earlier invocation touched, rows
+ * are new by construction (their keys carry the date), so they are COPYed straight into their tables;
+ * a resumed date goes through the idempotent paths.
+ */
+async function applyBatch(writer: pg.ClientBase, ctx: BatchContext, w: BatchWrites, tally: Tally, batchNumber: number, options: CycleOptions): Promise<void> {
+  const started = performance.now();
+  const fresh = !ctx.resumed;
   await writer.query('begin');
   try {
-    const sent = messages.length ? await enqueueMessagesBulk(writer, messages) : { inserted: 0, existing: 0 };
+    const sent = w.messages.length ? await enqueueMessagesBulk(writer, w.messages, { assumeNew: fresh }) : { inserted: 0, existing: 0 };
     let worked = 0;
-    for (let i = 0; i < items.length; i += WORK_ITEM_BATCH_MAX) worked += (await createWorkItems(writer, items.slice(i, i + WORK_ITEM_BATCH_MAX))).inserted;
-    const placed = await proposePlacements(writer, placements);
-    const requested = await requestAccountActions(writer, accountActions);
-    await writeCycleOutcome(writer, states, events, drops);
+    for (let i = 0; i < w.items.length; i += WORK_ITEM_BATCH_MAX) worked += (await createWorkItems(writer, w.items.slice(i, i + WORK_ITEM_BATCH_MAX))).inserted;
+    const placed = await proposePlacements(writer, w.placements);
+    const requested = await requestAccountActions(writer, w.accountActions);
+    await writeCycleOutcome(writer, { newStates: w.newStates, changedStates: w.changedStates, events: w.events, drops: w.drops, assumeNew: fresh });
     options.faults?.beforeCommit?.(batchNumber);
     await writer.query('commit');
     tally.actionsCreated += sent.inserted + worked + placed + requested;
-    tally.alreadyPresent += sent.existing + (items.length - worked) + (placements.length - placed) + (accountActions.length - requested);
+    tally.alreadyPresent += sent.existing + (w.items.length - worked) + (w.placements.length - placed) + (w.accountActions.length - requested);
+    for (const label of w.labels) tally.actions[label] = (tally.actions[label] ?? 0) + 1;
   } catch (e) {
     await writer.query('rollback').catch(() => {});
     throw e;
+  } finally {
+    tally.timings.apply += performance.now() - started;
   }
-  for (const p of fresh) tally.actions[actionLabel(p.t)] = (tally.actions[actionLabel(p.t)] ?? 0) + 1;
 }
 
-async function gate(deps: CycleDeps, ctx: BatchContext, planned: readonly Planned[]): Promise<GateVerdict[]> {
+/**
+ * The compliance gate for the batch's contacts. It loads and audits the compliance state itself; the
+ * customers' contact profiles (time zone, contact points) come from the snapshot scan of this run
+ * rather than a second read per batch.
+ */
+export async function gate(deps: CycleDeps, ctx: BatchContext, planned: readonly Planned[], rowOf: ReadonlyMap<string, SnapshotRow>): Promise<GateVerdict[]> {
   const bank = parseActor('bank')!;
   const robot = parseActor('robot')!;
   const proposals: GateProposal[] = planned.map((p) => ({
@@ -564,6 +590,14 @@ async function gate(deps: CycleDeps, ctx: BatchContext, planned: readonly Planne
     // another purpose must be stated so that holds can allow it.
     content: p.t.purpose === 'collection' ? null : { text: null, templateId: p.t.templates?.[p.snap.language] ?? p.t.script, purpose: p.t.purpose, slots: null, firstCommunication: false },
   }));
-  return checkProposedContacts({ ...complianceStore(deps.pool, deps.cipher), packs: deps.packs }, ctx.strategy.compliancePack, proposals, deps.clock.now().getTime());
+  const loadProfiles = async (_db: unknown, customerIds: readonly string[]) => {
+    const out = new Map<string, ContactProfile>();
+    for (const id of customerIds) {
+      const row = rowOf.get(id);
+      if (row) out.set(id, { timeZone: row.timeZone, points: row.points.map((p) => ({ kind: p.kind, value: p.key, partyRole: p.partyRole, verified: p.verified, source: p.source })) });
+    }
+    return out;
+  };
+  return checkProposedContacts({ ...complianceStore(deps.pool, deps.cipher), packs: deps.packs }, ctx.strategy.compliancePack, proposals, deps.clock.now().getTime(), { loadProfiles });
 }
 

@@ -14,7 +14,7 @@ import { decide, packState, strategyInEffect, type DecisionTrace, type StrategyS
 import { showAccount } from './account-view.workflow.ts';
 import { parseAmount } from '../kernel/money.ts';
 import { accountSnapshotRow } from './cycle-snapshot.repository.ts';
-import { actionKey, batchContext, destinationFor, loadFacts, priorState, snapshotOf, type CycleDeps } from './daily-cycle.workflow.ts';
+import { actionKey, batchContext, destinationFor, priorState, snapshotOf, type CycleDeps } from './daily-cycle.workflow.ts';
 
 export interface ExplainedAction {
   treatment: string;
@@ -58,11 +58,12 @@ export async function explainAccount(deps: CycleDeps, accountId: string, asOf: E
   const asOfText = formatPlainDate(asOf);
   const view = await showAccount(deps.pool, accountId, asOf, deps.agingPolicy, scope);
   if (!view.ok) return view;
-  const row = await accountSnapshotRow(deps.pool, accountId, asOf);
-  if (!row) return err('account_not_found', `no account ${JSON.stringify(accountId)}`);
   const active = await strategyInEffect(deps.pool, asOfText, deps.strategyContext);
   if (!active.ok) return err(active.code, active.message, active.details);
   const strategy = active.value.strategy;
+  const ctx = batchContext(deps, strategy, asOf, false);
+  const row = await accountSnapshotRow(deps.pool, accountId, asOf, ctx.window);
+  if (!row) return err('account_not_found', `no account ${JSON.stringify(accountId)}`);
   const v = view.value;
   const toMinor = (text: string | null) => {
     const parsed = text === null ? null : parseAmount(text, row.currency, { allowNegative: true });
@@ -74,13 +75,11 @@ export async function explainAccount(deps: CycleDeps, accountId: string, asOf: E
     lateCountCumulative: v.lateCountCumulative, lateCountConsecutive: v.lateCountConsecutive,
     lastPaymentOn: v.payments.length ? parsePlainDate(v.payments.at(-1)!.postedOn) : null,
   });
-  const ctx = batchContext(deps, strategy, asOf, false);
-  const facts = await loadFacts(deps, ctx, [row]);
-  const snap = snapshotOf(row, asOf, facts.compliance, facts.arrangements, ctx.unreachable);
+  const snap = snapshotOf(row, asOf, ctx.unreachable);
   const prior = priorState(row, asOf);
   const decision = decide(strategy, snap, prior, { explain: true });
   const trace = decision.trace!;
-  const points = facts.points.get(row.customerId) ?? [];
+  const points = row.points;
   const actions: ExplainedAction[] = [];
   const proposals: { index: number; proposal: GateProposal }[] = [];
   for (const t of decision.actions) {

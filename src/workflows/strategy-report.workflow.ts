@@ -40,10 +40,9 @@ export async function strategyReport(pool: pg.Pool, strategy: CompiledStrategy, 
   const f = formatPlainDate(from);
   const t = formatPlainDate(to);
   const id = strategy.id;
-  // The population: accounts of the strategy that were in collections at some point of the period.
+  // The population: accounts the strategy follows, or that left it (cured) during or after the period.
   const population = `select account_id, customer_id, variant from strategy_account_states
-    where (strategy_id = $1 and (status <> 'current' or changed_on >= $2::date))
-       or account_id in (select account_id from strategy_account_events where strategy_id = $1 and occurred_on between $2::date and $3::date)`;
+    where strategy_id = $1 and (status <> 'current' or changed_on >= $2::date) and $3::date is not null`;
   const [accounts, cured, collected, messages, work, complaints, blocks] = await Promise.all([
     pool.query<{ variant: string; n: string }>(`select variant, count(*) as n from (${population}) p group by variant`, [id, f, t]),
     pool.query<{ variant: string; n: string }>(

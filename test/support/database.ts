@@ -62,6 +62,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     demoPassword: null,
     compliancePack: 'cn',
     complianceOverrides: [],
+    cycleSchedule: null,
     ...overrides,
   };
 }

@@ -60,7 +60,8 @@ create table strategy_account_events (
   recorded_at timestamptz not null default now(),
   primary key (account_id, occurred_on, seq)
 );
-create index strategy_account_events_on on strategy_account_events (occurred_on, kind);
+-- Only cures are counted by date (the champion/challenger report); other transitions are read per account.
+create index strategy_account_events_cured on strategy_account_events (strategy_id, occurred_on) where kind = 'cured';
 
 -- A treatment the cycle decided but the compliance gate blocked (or deferred beyond the strategy's
 -- limit): not an action, but recorded with its reason so that re-running the date changes nothing and

@@ -6,7 +6,7 @@
  * later module; until then every payment on the account counts toward its promise or plan).
  */
 import type pg from 'pg';
-import { parsePlainDate, type EpochDay } from '../../kernel/dates.ts';
+import type { EpochDay } from '../../kernel/dates.ts';
 
 type Db = pg.ClientBase | pg.Pool;
 
@@ -140,53 +140,55 @@ export interface ArrangementState {
   /** The open promise: the date promised and the amount. */
   activePromise: { promiseId: number; promisedOn: EpochDay; amountMinor: bigint } | null;
   /** The open plan and its next pending instalment. */
-  activePlan: { planId: number; nextDueOn: EpochDay | null; nextAmountMinor: bigint | null } | null;
+  activePlan: { planId: number; nextDueOn: EpochDay | null } | null;
   promisesKept: number;
   promisesBroken: number;
   plansBroken: number;
   plansCompleted: number;
 }
 
-const day = (text: string) => parsePlainDate(text)!;
+/**
+ * Per account with any promise or plan: kept/broken promise counts, the open promise (id, day, amount),
+ * broken/completed plan counts, the open plan and its next pending instalment (days as epoch days).
+ * `where` filters promises and plans (e.g. `account_id = $1`, or a shard of customers) before grouping.
+ * The daily cycle joins this into its one snapshot scan; `loadArrangementStates` reads it for a list.
+ */
+export function arrangementStatesSql(where = 'true'): string {
+  return `select coalesce(p.account_id, l.account_id) as account_id, coalesce(p.kept, 0) as promises_kept, coalesce(p.broken, 0) as promises_broken,
+      p.active_id as active_promise_id, p.active_on as active_promise_on, p.active_minor as active_promise_minor,
+      coalesce(l.broken, 0) as plans_broken, coalesce(l.completed, 0) as plans_completed, l.active_id as active_plan_id,
+      (select i.due_on - date '1970-01-01' from plan_instalments i where i.plan_id = l.active_id and i.status = 'pending' order by i.seq limit 1) as next_due_on
+    from (select account_id, count(*) filter (where status = 'kept') as kept, count(*) filter (where status = 'broken') as broken,
+                 max(promise_id) filter (where status = 'active') as active_id, min(promised_on - date '1970-01-01') filter (where status = 'active') as active_on,
+                 max(amount_minor) filter (where status = 'active') as active_minor
+          from promises_to_pay where ${where} group by account_id) p
+    full join (select account_id, count(*) filter (where status = 'broken') as broken, count(*) filter (where status = 'completed') as completed,
+                      max(plan_id) filter (where status = 'active') as active_id
+               from repayment_plans where ${where} group by account_id) l on l.account_id = p.account_id`;
+}
 
-/** Arrangement states of many accounts in two set-based reads; accounts without any are absent. */
+/** Number of columns arrangementStatesSql yields after account_id. */
+export const ARRANGEMENT_STATE_COLUMNS = 9;
+
+/** One state from arrangementStatesSql's nine columns after account_id (COPY text: \N is null). */
+export function arrangementStateOf(f: readonly string[]): ArrangementState {
+  const n = (x: string | undefined) => (x === undefined || x === '\\N' ? null : x);
+  const activeId = n(f[2]);
+  const planId = n(f[7]);
+  return {
+    promisesKept: Number(f[0]), promisesBroken: Number(f[1]),
+    activePromise: activeId === null ? null : { promiseId: Number(activeId), promisedOn: Number(f[3]), amountMinor: BigInt(f[4]!) },
+    plansBroken: Number(f[5]), plansCompleted: Number(f[6]),
+    activePlan: planId === null ? null : { planId: Number(planId), nextDueOn: n(f[8]) === null ? null : Number(f[8]) },
+  };
+}
+
+/** Arrangement states of many accounts in one set-based read; accounts without any are absent. */
 export async function loadArrangementStates(db: Db, accountIds: readonly string[]): Promise<Map<string, ArrangementState>> {
   const out = new Map<string, ArrangementState>();
   if (accountIds.length === 0) return out;
-  const ids = [...accountIds];
-  const [promises, plans] = await Promise.all([
-    db.query<[string, string, string, string | null, bigint | null, bigint | null]>({
-      text: `select account_id, count(*) filter (where status = 'kept'), count(*) filter (where status = 'broken'),
-                    min(promised_on) filter (where status = 'active'), max(amount_minor) filter (where status = 'active'),
-                    max(promise_id) filter (where status = 'active')
-             from promises_to_pay where account_id = any($1::text[]) group by account_id`,
-      values: [ids], rowMode: 'array',
-    }),
-    db.query<[string, string, bigint, string | null, bigint | null]>({
-      text: `select pl.account_id, pl.status, pl.plan_id, n.due_on, n.amount_minor from repayment_plans pl
-             left join lateral (select i.due_on, i.amount_minor from plan_instalments i where i.plan_id = pl.plan_id and i.status = 'pending'
-                                order by i.seq limit 1) n on pl.status = 'active'
-             where pl.account_id = any($1::text[])`,
-      values: [ids], rowMode: 'array',
-    }),
-  ]);
-  const stateOf = (id: string) => {
-    let s = out.get(id);
-    if (!s) out.set(id, (s = { activePromise: null, activePlan: null, promisesKept: 0, promisesBroken: 0, plansBroken: 0, plansCompleted: 0 }));
-    return s;
-  };
-  for (const [id, kept, broken, activeOn, activeAmount, promiseId] of promises.rows) {
-    const s = stateOf(id);
-    s.promisesKept = Number(kept);
-    s.promisesBroken = Number(broken);
-    if (activeOn !== null && promiseId !== null) s.activePromise = { promiseId: Number(promiseId), promisedOn: day(activeOn), amountMinor: activeAmount! };
-  }
-  for (const [id, status, planId, nextDue, nextAmount] of plans.rows) {
-    const s = stateOf(id);
-    if (status === 'broken') s.plansBroken++;
-    else if (status === 'completed') s.plansCompleted++;
-    else if (status === 'active') s.activePlan = { planId: Number(planId), nextDueOn: nextDue === null ? null : day(nextDue), nextAmountMinor: nextAmount };
-  }
+  const { rows } = await db.query<unknown[]>({ text: arrangementStatesSql('account_id = any($1::text[])'), values: [[...accountIds]], rowMode: 'array' });
+  for (const r of rows) out.set(String(r[0]), arrangementStateOf(r.slice(1).map((v) => (v === null ? '\\N' : String(v)))));
   return out;
 }
 

@@ -13,4 +13,4 @@ export {
   accountArrangements, arrangementStates, evaluateArrangements, loadDefaultArrangementSettings, recordPlan, recordPromise,
   type EvaluationSummary, type RecordError,
 } from './arrangements.service.ts';
-export type { ArrangementListing, ArrangementState } from './arrangements.repository.ts';
+export { arrangementStatesSql, arrangementStateOf, ARRANGEMENT_STATE_COLUMNS, type ArrangementListing, type ArrangementState } from './arrangements.repository.ts';

@@ -15,13 +15,20 @@ const STAGING = `create temp table if not exists outbox_messages_staging (
 
 const iso = (d: Date | null | undefined) => (d ? d.toISOString() : '\\N');
 
+const COLUMNS = `idempotency_key, customer_id, account_id, channel, party_role, destination_ref, template_id, language, tone,
+  variables, not_before, expires_at, origin, requested_by, strategy_id, strategy_version, strategy_variant, decision`;
+
 /**
  * Enqueues messages in the caller's transaction (the client must be inside `begin … commit`: the
  * staging table is emptied at commit). Keys already present are left untouched.
+ *
+ * `assumeNew`: the caller knows no key can exist yet (the daily cycle on a date nothing else has
+ * touched: its keys carry the date), so rows are COPYed straight into the outbox; a key that does
+ * exist then fails the transaction (unique violation) instead of being skipped.
  */
-export async function enqueueMessagesBulk(client: pg.ClientBase, messages: Iterable<OutboxMessageInput>): Promise<EnqueueResult> {
-  await client.query(STAGING);
-  const copy = CopyWriter.open(client, 'copy outbox_messages_staging from stdin', 5_000);
+export async function enqueueMessagesBulk(client: pg.ClientBase, messages: Iterable<OutboxMessageInput>, options: { assumeNew?: boolean } = {}): Promise<EnqueueResult> {
+  if (!options.assumeNew) await client.query(STAGING);
+  const copy = CopyWriter.open(client, options.assumeNew ? `copy outbox_messages (${COLUMNS}, next_attempt_at) from stdin` : 'copy outbox_messages_staging from stdin', 5_000);
   try {
     for (const m of messages) {
       await copy.write([
@@ -29,18 +36,16 @@ export async function enqueueMessagesBulk(client: pg.ClientBase, messages: Itera
         copyField(m.templateId), copyField(m.language ?? null), copyField(m.tone ?? null), copyField(JSON.stringify(m.variables ?? {})), m.notBefore.toISOString(),
         iso(m.expiresAt), m.origin, copyField(m.requestedBy ?? null), copyField(m.strategy?.id ?? null), copyField(m.strategy?.version ?? null),
         copyField(m.strategy?.variant ?? null), m.decision === undefined || m.decision === null ? '\\N' : copyField(JSON.stringify(m.decision)),
+        ...(options.assumeNew ? [m.notBefore.toISOString()] : []),
       ]);
     }
   } finally {
     await copy.end();
   }
-  if (copy.rows === 0) return { inserted: 0, existing: 0 };
+  if (options.assumeNew || copy.rows === 0) return { inserted: copy.rows, existing: 0 };
   const { rowCount } = await client.query(
-    `insert into outbox_messages (idempotency_key, customer_id, account_id, channel, party_role, destination_ref, template_id, language, tone,
-       variables, not_before, expires_at, origin, requested_by, strategy_id, strategy_version, strategy_variant, decision, next_attempt_at)
-     select idempotency_key, customer_id, account_id, channel, party_role, destination_ref, template_id, language, tone,
-       variables, not_before, expires_at, origin, requested_by, strategy_id, strategy_version, strategy_variant, decision, not_before
-     from outbox_messages_staging
+    `insert into outbox_messages (${COLUMNS}, next_attempt_at)
+     select ${COLUMNS}, not_before from outbox_messages_staging
      on conflict (idempotency_key) do nothing`,
   );
   await client.query('truncate outbox_messages_staging');

@@ -108,57 +108,69 @@ const STAGING = [
      strategy_id text, strategy_version integer, strategy_variant text, reason text, rules jsonb, audit_ref text) on commit delete rows`,
 ].join(';\n');
 
+export interface CycleOutcome {
+  /** States of accounts without a stored one. */
+  newStates: readonly StateWrite[];
+  changedStates: readonly StateWrite[];
+  events: readonly EventWrite[];
+  drops: readonly DropWrite[];
+  /** Nothing can conflict (a date no invocation touched before): COPY straight into the tables. */
+  assumeNew: boolean;
+}
+
+const STATE_COLUMNS = 'account_id, customer_id, strategy_id, strategy_version, variant, status, segment, ladder, stage, changed_on, state';
+const EVENT_COLUMNS = 'account_id, customer_id, occurred_on, seq, kind, strategy_id, strategy_version, variant, segment, stage';
+const DROP_COLUMNS = 'idempotency_key, as_of, account_id, customer_id, stage, treatment, channel, strategy_id, strategy_version, strategy_variant, reason, rules, audit_ref';
+
+async function copyRows<T>(client: pg.ClientBase, sql: string, rows: readonly T[], fields: (row: T) => string[]): Promise<void> {
+  const copy = CopyWriter.open(client, sql, 5_000);
+  try {
+    for (const r of rows) await copy.write(fields(r));
+  } finally {
+    await copy.end();
+  }
+}
+
+const f = copyField;
+const stateFields = (s: StateWrite) => [f(s.accountId), f(s.customerId), f(s.strategyId), String(s.strategyVersion), f(s.variant), s.status, f(s.segment), f(s.ladder), f(s.stage), s.changedOn, f(s.state)];
+const eventFields = (e: EventWrite) => [f(e.accountId), f(e.customerId), e.occurredOn, String(e.seq), e.kind, f(e.strategyId), String(e.strategyVersion), f(e.variant), f(e.segment), f(e.stage)];
+const dropFields = (d: DropWrite) => [f(d.key), d.asOf, f(d.accountId), f(d.customerId), f(d.stage), f(d.treatment), f(d.channel), f(d.strategyId), String(d.strategyVersion), f(d.variant), d.reason, f(JSON.stringify(d.rules)), f(d.auditRef)];
+
 /**
  * Writes changed states, transitions and dropped contacts in the caller's transaction. A state written
  * again on the same `changedOn` keeps its `prev_state` (the state before that day); a state changed on
  * a later day moves the stored one into `prev_state`.
  */
-export async function writeCycleOutcome(client: pg.ClientBase, states: readonly StateWrite[], events: readonly EventWrite[], drops: readonly DropWrite[]): Promise<{ states: number; events: number; drops: number }> {
-  await client.query(STAGING);
-  const f = copyField;
-  let written = { states: 0, events: 0, drops: 0 };
-  if (states.length) {
-    const copy = CopyWriter.open(client, 'copy strategy_state_staging from stdin', 5_000);
-    try {
-      for (const s of states) await copy.write([f(s.accountId), f(s.customerId), f(s.strategyId), String(s.strategyVersion), f(s.variant), s.status, f(s.segment), f(s.ladder), f(s.stage), s.changedOn, f(s.state)]);
-    } finally {
-      await copy.end();
-    }
-    const r = await client.query(
-      `insert into strategy_account_states as s (account_id, customer_id, strategy_id, strategy_version, variant, status, segment, ladder, stage, changed_on, state, prev_state)
-       select account_id, customer_id, strategy_id, strategy_version, variant, status, segment, ladder, stage, changed_on, state, null from strategy_state_staging
+export async function writeCycleOutcome(client: pg.ClientBase, o: CycleOutcome): Promise<void> {
+  const upsertStates = [...(o.assumeNew ? [] : o.newStates), ...o.changedStates];
+  if (!o.assumeNew || upsertStates.length) await client.query(STAGING);
+  if (o.assumeNew && o.newStates.length) await copyRows(client, `copy strategy_account_states (${STATE_COLUMNS}) from stdin`, o.newStates, stateFields);
+  if (upsertStates.length) {
+    await copyRows(client, 'copy strategy_state_staging from stdin', upsertStates, stateFields);
+    await client.query(
+      `insert into strategy_account_states as s (${STATE_COLUMNS}, prev_state)
+       select ${STATE_COLUMNS}, null from strategy_state_staging
        on conflict (account_id) do update set customer_id = excluded.customer_id, strategy_id = excluded.strategy_id, strategy_version = excluded.strategy_version,
          variant = excluded.variant, status = excluded.status, segment = excluded.segment, ladder = excluded.ladder, stage = excluded.stage,
          prev_state = case when s.changed_on = excluded.changed_on then s.prev_state else s.state end,
          changed_on = excluded.changed_on, state = excluded.state, updated_at = now()`,
     );
-    written = { ...written, states: r.rowCount ?? 0 };
   }
-  if (events.length) {
-    const copy = CopyWriter.open(client, 'copy strategy_event_staging from stdin', 5_000);
-    try {
-      for (const e of events) await copy.write([f(e.accountId), f(e.customerId), e.occurredOn, String(e.seq), e.kind, f(e.strategyId), String(e.strategyVersion), f(e.variant), f(e.segment), f(e.stage)]);
-    } finally {
-      await copy.end();
+  if (o.events.length) {
+    if (o.assumeNew) await copyRows(client, `copy strategy_account_events (${EVENT_COLUMNS}) from stdin`, o.events, eventFields);
+    else {
+      await copyRows(client, 'copy strategy_event_staging from stdin', o.events, eventFields);
+      await client.query(`insert into strategy_account_events (${EVENT_COLUMNS}) select * from strategy_event_staging on conflict do nothing`);
     }
-    const r = await client.query(`insert into strategy_account_events (account_id, customer_id, occurred_on, seq, kind, strategy_id, strategy_version, variant, segment, stage)
-      select * from strategy_event_staging on conflict do nothing`);
-    written = { ...written, events: r.rowCount ?? 0 };
   }
-  if (drops.length) {
-    const copy = CopyWriter.open(client, 'copy strategy_drop_staging from stdin', 5_000);
-    try {
-      for (const d of drops) {
-        await copy.write([f(d.key), d.asOf, f(d.accountId), f(d.customerId), f(d.stage), f(d.treatment), f(d.channel), f(d.strategyId), String(d.strategyVersion), f(d.variant), d.reason, f(JSON.stringify(d.rules)), f(d.auditRef)]);
-      }
-    } finally {
-      await copy.end();
+  if (o.drops.length) {
+    if (o.assumeNew) await copyRows(client, `copy strategy_dropped_actions (${DROP_COLUMNS}) from stdin`, o.drops, dropFields);
+    else {
+      await copyRows(client, 'copy strategy_drop_staging from stdin', o.drops, dropFields);
+      await client.query(`insert into strategy_dropped_actions (${DROP_COLUMNS}) select * from strategy_drop_staging on conflict do nothing`);
     }
-    const r = await client.query(`insert into strategy_dropped_actions (idempotency_key, as_of, account_id, customer_id, stage, treatment, channel, strategy_id, strategy_version,
-        strategy_variant, reason, rules, audit_ref) select * from strategy_drop_staging on conflict do nothing`);
-    written = { ...written, drops: r.rowCount ?? 0 };
   }
-  return written;
+  if (upsertStates.length || !o.assumeNew) await client.query('truncate strategy_state_staging, strategy_event_staging, strategy_drop_staging');
 }
 
 /** Which of these idempotency keys are already dropped contacts. */

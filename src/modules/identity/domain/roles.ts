@@ -33,20 +33,25 @@ export const PERMISSIONS = [
   'compliance:record',
   /** Clear a flag or hold, withdraw an opt-out: lifts a protection, so not for front-line roles. */
   'compliance:clear',
+  /** Read strategies and their versions, validate drafts, explain an account's decision, see cycle runs and the champion/challenger report. */
+  'strategy:read',
+  /** Publish a new strategy version (it takes effect from its effectiveFrom). */
+  'strategy:publish',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: PERMISSIONS,
-  strategy_manager: ['accounts:read', 'accounts:export', 'compliance:check'],
-  compliance_officer: ['accounts:read', 'accounts:export', 'pii:unmask', 'audit:read', 'compliance:check', 'compliance:record', 'compliance:clear'],
-  supervisor: ['accounts:read', 'accounts:export', 'pii:unmask', 'assignments:write', 'waivers:approve', 'compliance:check', 'compliance:record', 'compliance:clear'],
+  strategy_manager: ['accounts:read', 'accounts:export', 'compliance:check', 'strategy:read', 'strategy:publish'],
+  // Reviews strategies (cross-policy checks, verdicts in explanations) but does not publish them.
+  compliance_officer: ['accounts:read', 'accounts:export', 'pii:unmask', 'audit:read', 'compliance:check', 'compliance:record', 'compliance:clear', 'strategy:read'],
+  supervisor: ['accounts:read', 'accounts:export', 'pii:unmask', 'assignments:write', 'waivers:approve', 'compliance:check', 'compliance:record', 'compliance:clear', 'strategy:read'],
   collector: ['accounts:read', 'compliance:check', 'compliance:record'],
   // Masked PII and no bulk export: an agency sees only what its placed accounts need.
   agency_user: ['accounts:read', 'compliance:check', 'compliance:record'],
   legal: ['accounts:read', 'accounts:export', 'pii:unmask', 'compliance:check', 'compliance:record'],
   // Read-only: reads accounts (masked) and the audit trail, changes nothing.
-  auditor: ['accounts:read', 'audit:read'],
+  auditor: ['accounts:read', 'audit:read', 'strategy:read'],
 };
 
 export function isRole(text: string): text is Role {

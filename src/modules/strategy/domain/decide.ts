@@ -115,7 +115,10 @@ export function decide(strategy: CompiledStrategy, snap: AccountSnapshot, prior:
   }
   index = escalate(ladder, index, state, ctx, trace, (stage) => {
     state = { ...state, stage: stage.id, stageEnteredOn: asOf, treatments: [] };
-    transitions.push({ kind: 'escalated', segment: segment.id, stage: stage.id });
+    // Entering a ladder straight into its first stage is one transition, not two.
+    const last = transitions[transitions.length - 1];
+    if (last && (last.kind === 'entered' || last.kind === 'segment_changed') && last.stage === null) last.stage = stage.id;
+    else transitions.push({ kind: 'escalated', segment: segment.id, stage: stage.id });
   });
   if (index < 0) return out('active', state, transitions);
   ctx.stageEnteredOn = state.stageEnteredOn;
