@@ -86,9 +86,10 @@ describe('operations', () => {
     expect(doc.openapi).toMatch(/^3\.\d+\.\d+$/);
     expect(doc.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
     expect(Object.keys(doc.paths).sort()).toEqual([
-      '/accounts', '/accounts/{id}', '/accounts/{id}/assignment', '/accounts/{id}/unmask', '/audit/access', '/audit/verify', '/auth/login', '/auth/logout', '/auth/me',
+      '/accounts', '/accounts/{id}', '/accounts/{id}/assignment', '/accounts/{id}/strategy-explanation', '/accounts/{id}/unmask', '/audit/access', '/audit/verify', '/auth/login', '/auth/logout', '/auth/me',
       '/auth/password', '/auth/totp/confirm', '/auth/totp/enroll', '/compliance/check', '/compliance/consents', '/compliance/contact-attempts',
-      '/compliance/flags', '/compliance/flags/clear', '/compliance/opt-outs', '/exports/accounts', '/health', '/imports', '/tokens', '/tokens/{id}/revoke',
+      '/compliance/flags', '/compliance/flags/clear', '/compliance/opt-outs', '/cycle/runs', '/exports/accounts', '/health', '/imports',
+      '/strategies', '/strategies/report', '/strategies/validate', '/strategies/{id}', '/tokens', '/tokens/{id}/revoke',
       '/users', '/users/{username}/disable', '/users/{username}/password-reset',
     ]);
     expect(Object.keys(doc.paths['/health'])).toEqual(['get']);

@@ -51,7 +51,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   agency_user: ['accounts:read', 'compliance:check', 'compliance:record'],
   legal: ['accounts:read', 'accounts:export', 'pii:unmask', 'compliance:check', 'compliance:record'],
   // Read-only: reads accounts (masked) and the audit trail, changes nothing.
-  auditor: ['accounts:read', 'audit:read', 'strategy:read'],
+  auditor: ['accounts:read', 'audit:read'],
 };
 
 export function isRole(text: string): text is Role {
