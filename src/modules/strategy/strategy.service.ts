@@ -47,7 +47,7 @@ export function parseStrategyText(text: string): Result<SourceDocument, 'invalid
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length) {
-    const issues: StrategyIssue[] = doc.errors.map((e) => ({ path: '$', code: 'syntax_error', message: e.message.split('\n')[0]!, line: e.linePos?.[0]?.line ?? null }));
+    const issues: StrategyIssue[] = doc.errors.map((e) => ({ path: '$', code: 'syntax_error', message: e.message.split('\n')[0]!, line: lines.linePos(e.pos[0]).line }));
     return err('invalid_strategy', issues.map(issueText).join('; '), issues);
   }
   return ok({
