@@ -37,7 +37,7 @@ import type { ContactProfile } from '../modules/portfolio/index.ts';
 const PREPARE_LOCK = 7_301_998_020;
 const DAY_MS = 86_400_000;
 /** Accounts per batch: decided, gated and applied together (the memory bound of the run). */
-export const CYCLE_BATCH_DEFAULT = 10_000;
+export const CYCLE_BATCH_DEFAULT = 20_000;
 export const CYCLE_BATCH_MAX = 50_000;
 
 export interface CycleDeps {
@@ -303,31 +303,72 @@ function ruleCounts(m: Map<string, number>) {
   }).sort((a, b) => b.count - a.count || a.rule.localeCompare(b.rule));
 }
 
+/** Batches applied at the same time, each in its own transaction on its own connection. */
+const APPLIES_IN_FLIGHT = 2;
+
 /**
- * Streams the shard's accounts in batches through a two-stage pipeline: while batch k is applied (one
- * transaction, PostgreSQL's work), batch k+1 is read, its facts loaded, decided and gated (mostly
- * Node's work). At most two batches are in memory; batches are applied one at a time, in order.
+ * Streams the shard's accounts in batches through a pipeline: while earlier batches are applied (each
+ * one transaction, PostgreSQL's work, up to APPLIES_IN_FLIGHT at once on their own connections), the
+ * next batch is read, decided and gated (mostly Node's work). Batches hold disjoint accounts, so their
+ * transactions are independent; at most APPLIES_IN_FLIGHT + 1 batches are in memory.
  */
 async function decideAll(deps: CycleDeps, writer: pg.ClientBase, strategy: CompiledStrategy, asOf: EpochDay, shard: Shard, batchSize: number, resumed: boolean, tally: Tally, options: CycleOptions): Promise<void> {
   const reader = await deps.pool.connect();
+  const spare = await deps.pool.connect().catch((e: unknown) => {
+    reader.release();
+    throw e;
+  });
   let failure: Error | undefined;
+  const failed = new Set<pg.ClientBase>();
   const ctx = batchContext(deps, strategy, asOf, resumed);
-  let applying: Promise<void> | null = null;
+  const idle: pg.ClientBase[] = [writer, spare];
+  const inFlight = new Set<Promise<void>>();
+  let applyError: unknown = null;
+  const rethrow = () => {
+    if (applyError !== null) throw applyError;
+  };
+  /** Waits for one apply to finish; the first failure of any apply surfaces here. */
+  const settle = async () => {
+    await Promise.race(inFlight).catch(() => {});
+    rethrow();
+  };
   try {
     let batch: SnapshotRow[] = [];
     let n = 0;
     const flush = async (rows: SnapshotRow[]) => {
       const number = ++n;
+      rethrow();
       if (options.signal?.aborted) throw new CycleAborted('aborted');
       const work = await prepareBatch(deps, ctx, rows, tally);
-      if (applying) await applying;
-      applying = applyBatch(writer, ctx, work, tally, number, options).then(() => {
-        options.faults?.afterBatch?.(number);
-        options.onProgress?.(tally.accounts);
-      });
-      // A failure surfaces where `applying` is next awaited; until then it must not count as unhandled.
+      rethrow();
+      while (idle.length === 0 || inFlight.size >= APPLIES_IN_FLIGHT) await settle();
+      const client = idle.pop()!;
+      let applying: Promise<void> | undefined;
+      applying = (async () => {
+        try {
+          try {
+            await applyBatch(client, ctx, work, tally, number, options);
+          } catch (e) {
+            failed.add(client); // a connection that failed mid-COPY is not reused
+            throw e;
+          }
+          options.faults?.afterBatch?.(number);
+          options.onProgress?.(tally.accounts);
+        } catch (e) {
+          applyError ??= e;
+          throw e;
+        } finally {
+          inFlight.delete(applying!);
+          if (!failed.has(client)) idle.push(client);
+        }
+      })();
+      inFlight.add(applying);
+      // A failure surfaces where the batch is next awaited; until then it must not count as unhandled.
       applying.catch(() => {});
     };
+    // One backend for the scan: parallel workers would each rebuild the per-customer aggregates, and the
+    // other core is Node's (deciding) and the writers'.
+    await reader.query('set max_parallel_workers_per_gather = 0');
     for await (const line of copyOutLines(reader, cycleSnapshotSql(shard, ctx.window))) {
       batch.push(parseSnapshotRow(line, asOf));
       if (batch.length === batchSize) {
@@ -336,14 +377,17 @@ async function decideAll(deps: CycleDeps, writer: pg.ClientBase, strategy: Compi
       }
     }
     if (batch.length) await flush(batch);
-    if (applying) await applying;
+    while (inFlight.size) await settle();
+    rethrow();
+    await reader.query('reset max_parallel_workers_per_gather');
   } catch (e) {
     failure = e instanceof Error ? e : new Error(String(e));
-    // Let a batch still being applied finish (or fail) before the clients go back.
-    if (applying) await (applying as Promise<void>).catch(() => {});
+    // Let batches still being applied finish (or fail) before the clients go back.
+    await Promise.allSettled([...inFlight]);
     throw e;
   } finally {
     reader.release(failure);
+    spare.release(failure ?? (failed.has(spare) ? new Error('apply failed') : undefined));
   }
 }
 
@@ -496,9 +540,11 @@ async function prepareBatch(deps: CycleDeps, ctx: BatchContext, rows: readonly S
   for (const p of fresh) {
     const ref = { ...ctx.strategyRef, variant: p.decision.variant };
     const o = outcome.get(p.key);
+    // The decision trace kept with the action (the date is in the key; `strategy explain` gives the full trace).
+    const rules = o ? o.verdict.verdict.rules.map((r) => `${r.ruleId}:${r.code}`) : [];
     const trace = {
-      asOf: asOfText, segment: p.decision.segment, stage: p.t.stage, treatment: p.t.id,
-      ...(o ? { verdict: o.verdict.verdict.decision, auditRef: o.verdict.auditRef, rules: o.verdict.verdict.rules.map((r) => `${r.ruleId}:${r.code}`) } : {}),
+      segment: p.decision.segment, stage: p.t.stage, treatment: p.t.id,
+      ...(o ? { verdict: o.verdict.verdict.decision, auditRef: o.verdict.auditRef } : {}), ...(rules.length ? { rules } : {}),
     };
     w.labels.push(actionLabel(p.t));
     if (p.t.handover === 'outbox') {
@@ -531,7 +577,8 @@ async function prepareBatch(deps: CycleDeps, ctx: BatchContext, rows: readonly S
     if (decision.base === null) continue;
     const final = withTreatments(decision.base, done.get(snap.accountId) ?? [], asOf);
     const packed = packState(final);
-    decision.transitions.forEach((tr, seq) => w.events.push({
+    // Entering collections is the state's own record (collectionsSince); every later transition is an event.
+    decision.transitions.forEach((tr, seq) => tr.kind !== 'entered' && w.events.push({
       accountId: snap.accountId, customerId: snap.customerId, occurredOn: asOfText, seq, kind: tr.kind, strategyId: strategy.id, strategyVersion: strategy.version,
       variant: decision.variant, segment: tr.segment, stage: tr.stage,
     }));
