@@ -71,5 +71,7 @@ export function formatCycleSummary(s: CycleSummary): string {
   lines.push(`  blocked per rule: ${s.blocked.length ? s.blocked.map((r) => `${r.rule} ${r.code} ${n(r.count)}`).join(' · ') : 'none'}`);
   lines.push(`  deferred per rule: ${s.deferred.length ? s.deferred.map((r) => `${r.rule} ${r.code} ${n(r.count)}`).join(' · ') : 'none'}`);
   lines.push(`  dropped: compliance block ${n(s.dropped.compliance_block)} · deferred too far ${n(s.dropped.deferred_too_far)} · no contact point ${n(s.dropped.no_contact_point)}`);
+  const t = s.timingsMs;
+  lines.push(`  time: prepare ${(t.prepare / 1000).toFixed(1)} s · decide ${(t.decide / 1000).toFixed(1)} s · gate ${(t.gate / 1000).toFixed(1)} s · apply ${(t.apply / 1000).toFixed(1)} s (batches overlap)`);
   return lines.join('\n') + '\n';
 }
