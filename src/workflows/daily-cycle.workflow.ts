@@ -307,10 +307,11 @@ function ruleCounts(m: Map<string, number>) {
 const APPLIES_IN_FLIGHT = 2;
 
 /**
- * Streams the shard's accounts in batches through a pipeline: while earlier batches are applied (each
- * one transaction, PostgreSQL's work, up to APPLIES_IN_FLIGHT at once on their own connections), the
- * next batch is read, decided and gated (mostly Node's work). Batches hold disjoint accounts, so their
- * transactions are independent; at most APPLIES_IN_FLIGHT + 1 batches are in memory.
+ * Streams the shard's accounts in batches through a pipeline: batch k+1 is read and decided while
+ * batch k is gated (its state loads and audit COPY in PostgreSQL, its checks in Node) and earlier
+ * batches are applied (each one transaction, up to APPLIES_IN_FLIGHT at once on their own
+ * connections). Batches hold disjoint accounts, so their transactions are independent; at most
+ * APPLIES_IN_FLIGHT + 2 batches are in memory.
  */
 async function decideAll(deps: CycleDeps, writer: pg.ClientBase, strategy: CompiledStrategy, asOf: EpochDay, shard: Shard, batchSize: number, resumed: boolean, tally: Tally, options: CycleOptions): Promise<void> {
   const reader = await deps.pool.connect();
@@ -332,6 +333,7 @@ async function decideAll(deps: CycleDeps, writer: pg.ClientBase, strategy: Compi
     await Promise.race(inFlight).catch(() => {});
     rethrow();
   };
+  let pendingGate: { gating: Promise<BatchWrites>; number: number } | null = null;
   try {
     let batch: SnapshotRow[] = [];
     let n = 0;
@@ -339,7 +341,15 @@ async function decideAll(deps: CycleDeps, writer: pg.ClientBase, strategy: Compi
       const number = ++n;
       rethrow();
       if (options.signal?.aborted) throw new CycleAborted('aborted');
-      const work = await prepareBatch(deps, ctx, rows, tally);
+      // This batch is gated while the next one is read and decided; the previous one goes to apply.
+      const gating = gateBatch(deps, ctx, decideBatch(ctx, rows, tally), tally);
+      gating.catch(() => {});
+      const previous = pendingGate;
+      pendingGate = { gating, number };
+      if (previous) await startApply(previous);
+    };
+    const startApply = async ({ gating, number }: { gating: Promise<BatchWrites>; number: number }) => {
+      const work = await gating;
       rethrow();
       while (idle.length === 0 || inFlight.size >= APPLIES_IN_FLIGHT) await settle();
       const client = idle.pop()!;
@@ -377,13 +387,15 @@ async function decideAll(deps: CycleDeps, writer: pg.ClientBase, strategy: Compi
       }
     }
     if (batch.length) await flush(batch);
+    if (pendingGate) await startApply(pendingGate);
     while (inFlight.size) await settle();
     rethrow();
     await reader.query('reset max_parallel_workers_per_gather');
   } catch (e) {
     failure = e instanceof Error ? e : new Error(String(e));
-    // Let batches still being applied finish (or fail) before the clients go back.
-    await Promise.allSettled([...inFlight]);
+    // Let batches still being gated or applied finish (or fail) before the clients go back.
+    const gating = (pendingGate as { gating: Promise<BatchWrites> } | null)?.gating;
+    await Promise.allSettled([...inFlight, ...(gating ? [gating] : [])]);
     throw e;
   } finally {
     reader.release(failure);
@@ -434,14 +446,16 @@ interface BatchWrites {
   labels: string[];
 }
 
-async function prepareBatch(deps: CycleDeps, ctx: BatchContext, rows: readonly SnapshotRow[], tally: Tally): Promise<BatchWrites> {
+interface BatchPlan {
+  decided: { row: SnapshotRow; snap: AccountSnapshot; decision: Decision }[];
+  planned: Planned[];
+  rowOf: Map<string, SnapshotRow>;
+}
+
+/** Decides every account of the batch (pure, synchronous) and plans the due treatments. */
+function decideBatch(ctx: BatchContext, rows: readonly SnapshotRow[], tally: Tally): BatchPlan {
   const { strategy, asOf, asOfText } = ctx;
-  let mark = performance.now();
-  const lap = (phase: keyof Tally['timings']) => {
-    const now = performance.now();
-    tally.timings[phase] += now - mark;
-    mark = now;
-  };
+  const started = performance.now();
   const decided: { row: SnapshotRow; snap: AccountSnapshot; decision: Decision }[] = [];
   const planned: Planned[] = [];
   const rowOf = new Map<string, SnapshotRow>();
@@ -463,8 +477,18 @@ async function prepareBatch(deps: CycleDeps, ctx: BatchContext, rows: readonly S
     }
   }
   tally.treatmentsDue += planned.length;
+  tally.timings.decide += performance.now() - started;
+  return { decided, planned, rowOf };
+}
 
-  // A resumed date: what an earlier invocation created or dropped is not gated or written again.
+/**
+ * Gates the batch's contacts and builds what it writes. On a resumed date, what an earlier invocation
+ * created or dropped is neither gated nor written again.
+ */
+async function gateBatch(deps: CycleDeps, ctx: BatchContext, plan: BatchPlan, tally: Tally): Promise<BatchWrites> {
+  const { strategy, asOf, asOfText } = ctx;
+  const { decided, planned, rowOf } = plan;
+
   const present = new Set<string>();
   const dropped = new Set<string>();
   if (ctx.resumed && planned.length) {
@@ -496,11 +520,11 @@ async function prepareBatch(deps: CycleDeps, ctx: BatchContext, rows: readonly S
       toGate.push(p);
     } else fresh.push(p);
   }
-  lap('decide');
-
+  const gateStarted = performance.now();
   const verdicts = toGate.length ? await gate(deps, ctx, toGate, rowOf) : [];
   tally.gated += toGate.length;
-  lap('gate');
+  tally.timings.gate += performance.now() - gateStarted;
+  const buildStarted = performance.now();
   const outcome = new Map<string, { at: number; verdict: GateVerdict }>();
   toGate.forEach((p, i) => {
     const v = verdicts[i]!;
@@ -588,7 +612,7 @@ async function prepareBatch(deps: CycleDeps, ctx: BatchContext, rows: readonly S
       status: final.status, segment: final.segment, ladder: final.ladder, stage: final.stage, changedOn: asOfText, state: packed,
     });
   }
-  lap('decide');
+  tally.timings.decide += performance.now() - buildStarted;
   return w;
 }
 
