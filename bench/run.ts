@@ -3,7 +3,8 @@
  * PostgreSQL COPY of the same rows measured in the same run on the same server. Prints throughput
  * and ratios; never asserts a time. Options: --lines N (default 1000000), --accounts N (default 1000000),
  * --contacts N (default 1000000), --checks N (default 1000000), --delinquent N (default 1000000, the
- * daily cycle), --rules N (default 20000 snapshots for the rules-engine comparison),
+ * daily cycle), --workers N (default 2: the cycle also run as N shard processes), --rules N (default
+ * 20000 snapshots for the rules-engine comparison),
  * --only import|aging|compliance|strategy (repeatable).
  *
  * Uses DATABASE_URL when set, else an embedded server with data in bench/.data.
@@ -30,7 +31,7 @@ const { values: args } = parseArgs({
   options: {
     lines: { type: 'string', default: '1000000' }, accounts: { type: 'string', default: '1000000' },
     contacts: { type: 'string', default: '1000000' }, checks: { type: 'string', default: '1000000' },
-    delinquent: { type: 'string', default: '1000000' }, rules: { type: 'string', default: '20000' },
+    delinquent: { type: 'string', default: '1000000' }, rules: { type: 'string', default: '20000' }, workers: { type: 'string', default: '2' },
     only: { type: 'string', multiple: true },
   },
 });
@@ -40,6 +41,7 @@ const CONTACTS = Number(args.contacts);
 const CHECKS = Number(args.checks);
 const DELINQUENT = Number(args.delinquent);
 const RULES = Number(args.rules);
+const WORKERS = Number(args.workers);
 const ONLY = new Set(args.only ?? ['import', 'aging', 'compliance', 'strategy']);
 const dataDir = new URL('./.data/', import.meta.url).pathname;
 const seconds = (ms: number) => (ms / 1000).toFixed(2) + ' s';
@@ -175,10 +177,7 @@ async function main() {
     }
     if (ONLY.has('strategy')) {
       await benchRulesEngine(RULES, 50);
-      const strategyUrl = await freshDatabase(lease.url, 'recourse_bench_strategy');
-      const strategyRt = await runtimeOn(strategyUrl, config);
-      await benchStrategyCycle(strategyUrl, strategyRt, dataDir, DELINQUENT);
-      await strategyRt.close();
+      await benchStrategyCycle(lease.url, config, join(dataDir, 'server'), DELINQUENT, WORKERS);
     }
   } finally {
     await lease.release();
