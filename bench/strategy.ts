@@ -171,7 +171,7 @@ export async function benchStrategyCycle(serverUrl: string, config: Config, data
   console.log(`  actions per channel day 1      ${Object.entries(first.summary.actions).map(([k, v]) => `${k} ${v.toLocaleString('en')}`).join(' · ')}`);
   console.log(`  blocked day 1                  ${first.summary.blocked.map((b) => `${b.rule} ${b.code} ${b.count.toLocaleString('en')}`).join(' · ') || 'none'}`);
   console.log(`  stored                         outbox ${Number(rows[0]!.outbox).toLocaleString('en')}, work items ${Number(rows[0]!.work).toLocaleString('en')}, proposals ${Number(rows[0]!.proposals).toLocaleString('en')}, audit rows ${Number(rows[0]!.audit).toLocaleString('en')}`);
-  console.log(`  peak memory (1 process)        heap used ${mb(peakHeap)}, RSS ${mb(peak)} (batches of 20,000: flat in the number of accounts)`);
+  console.log(`  peak memory (1 process)        heap used ${mb(peakHeap)}, RSS ${mb(peak)} (batches of 10,000: flat in the number of accounts)`);
   console.log(`  baseline: COPY snapshot out    ${seconds(baseMs)}  (the same accounts, raw rows only)`);
   console.log(`  ratio cycle / baseline         ${(first.totalMs / baseMs).toFixed(1)}× first day, ${(second.totalMs / baseMs).toFixed(1)}× next day (target: first day ≤ 60 s, aim 20 s)`);
 }

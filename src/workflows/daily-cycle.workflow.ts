@@ -37,7 +37,7 @@ import type { ContactProfile } from '../modules/portfolio/index.ts';
 const PREPARE_LOCK = 7_301_998_020;
 const DAY_MS = 86_400_000;
 /** Accounts per batch: decided, gated and applied together (the memory bound of the run). */
-export const CYCLE_BATCH_DEFAULT = 20_000;
+export const CYCLE_BATCH_DEFAULT = 10_000;
 export const CYCLE_BATCH_MAX = 50_000;
 
 export interface CycleDeps {
