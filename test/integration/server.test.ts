@@ -86,11 +86,12 @@ describe('operations', () => {
     expect(doc.openapi).toMatch(/^3\.\d+\.\d+$/);
     expect(doc.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
     expect(Object.keys(doc.paths).sort()).toEqual([
-      '/accounts', '/accounts/{id}', '/accounts/{id}/assignment', '/accounts/{id}/unmask', '/audit/access', '/audit/verify', '/auth/login', '/auth/logout', '/auth/me',
+      '/accounts', '/accounts/{id}', '/accounts/{id}/assignment', '/accounts/{id}/strategy-explanation', '/accounts/{id}/unmask', '/audit/access', '/audit/verify', '/auth/login', '/auth/logout', '/auth/me',
       '/auth/password', '/auth/totp/confirm', '/auth/totp/enroll', '/compliance/check', '/compliance/consents', '/compliance/contact-attempts',
-      '/compliance/flags', '/compliance/flags/clear', '/compliance/opt-outs', '/exports/accounts', '/health', '/imports', '/messages', '/messages/{id}', '/messages/{id}/bounce',
-      '/promise-captures', '/reports/buckets', '/reports/roll-rates', '/templates', '/templates/lint', '/templates/{id}', '/templates/{id}/preview', '/tokens', '/tokens/{id}/revoke',
-      '/unsubscribe/{token}', '/users', '/users/{username}/disable', '/users/{username}/password-reset', '/voice/outcomes',
+      '/compliance/flags', '/compliance/flags/clear', '/compliance/opt-outs', '/cycle/runs', '/exports/accounts', '/health', '/imports', '/messages', '/messages/{id}',
+      '/messages/{id}/bounce', '/promise-captures', '/reports/buckets', '/reports/roll-rates', '/strategies', '/strategies/report', '/strategies/validate',
+      '/strategies/{id}', '/templates', '/templates/lint', '/templates/{id}', '/templates/{id}/preview', '/tokens', '/tokens/{id}/revoke', '/unsubscribe/{token}',
+      '/users', '/users/{username}/disable', '/users/{username}/password-reset', '/voice/outcomes',
     ]);
     expect(Object.keys(doc.paths['/health'])).toEqual(['get']);
     // Logins: a session cookie or a bearer token everywhere, except on the public routes.

@@ -43,15 +43,20 @@ export const PERMISSIONS = [
   'messages:send',
   /** Report what providers saw later: bounces, robot-call outcomes (the bank's relay or voice platform). */
   'messages:callback',
+  /** Read strategies and their versions, validate drafts, explain an account's decision, see cycle runs and the champion/challenger report. */
+  'strategy:read',
+  /** Publish a new strategy version (it takes effect from its effectiveFrom). */
+  'strategy:publish',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: PERMISSIONS,
-  strategy_manager: ['accounts:read', 'accounts:export', 'compliance:check', 'templates:read', 'messages:read'],
+  strategy_manager: ['accounts:read', 'accounts:export', 'compliance:check', 'templates:read', 'messages:read', 'strategy:read', 'strategy:publish'],
   // Publishing a template is a compliance act: the lint is the pack's, the approval the compliance officer's.
-  compliance_officer: ['accounts:read', 'accounts:export', 'pii:unmask', 'audit:read', 'compliance:check', 'compliance:record', 'compliance:clear', 'templates:read', 'templates:publish', 'messages:read'],
-  supervisor: ['accounts:read', 'accounts:export', 'pii:unmask', 'assignments:write', 'waivers:approve', 'compliance:check', 'compliance:record', 'compliance:clear', 'templates:read', 'messages:read', 'messages:send'],
+  // Reviews strategies (cross-policy checks, verdicts in explanations) but does not publish them.
+  compliance_officer: ['accounts:read', 'accounts:export', 'pii:unmask', 'audit:read', 'compliance:check', 'compliance:record', 'compliance:clear', 'templates:read', 'templates:publish', 'messages:read', 'strategy:read'],
+  supervisor: ['accounts:read', 'accounts:export', 'pii:unmask', 'assignments:write', 'waivers:approve', 'compliance:check', 'compliance:record', 'compliance:clear', 'templates:read', 'messages:read', 'messages:send', 'strategy:read'],
   collector: ['accounts:read', 'compliance:check', 'compliance:record', 'templates:read', 'messages:read', 'messages:send'],
   // Masked PII and no bulk export: an agency sees only what its placed accounts need.
   agency_user: ['accounts:read', 'compliance:check', 'compliance:record', 'templates:read', 'messages:read', 'messages:send'],
