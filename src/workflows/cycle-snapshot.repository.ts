@@ -12,7 +12,7 @@ import type pg from 'pg';
 import { copyField, copyOutLines, unescapeCopy } from '../db/index.ts';
 import type { EpochDay } from '../kernel/dates.ts';
 import { arrangementStateOf, arrangementStatesSql, ARRANGEMENT_STATE_COLUMNS, type ArrangementState } from '../modules/arrangements/index.ts';
-import type { Language } from '../modules/strategy/index.ts';
+import type { AccountSnapshot, Language } from '../modules/strategy/index.ts';
 
 export interface Shard { index: number; count: number }
 
@@ -27,22 +27,9 @@ export interface ContactPoint {
 }
 
 /** One account as the snapshot scan delivers it. */
-export interface SnapshotRow {
-  accountId: string;
-  customerId: string;
-  currency: string;
-  daysPastDue: number;
-  bucket: string;
-  balanceMinor: bigint;
-  overdueMinor: bigint;
-  creditLimitMinor: bigint;
-  lateCountCumulative: number;
-  lateCountConsecutive: number;
-  accountStatus: string;
-  language: Language;
-  timeZone: string;
-  /** Latest payment posted on or before the date. */
-  lastPaymentOn: EpochDay | null;
+/** The account's row of the snapshot scan: the snapshot's account facts (not yet dated), plus what the cycle joins. */
+export interface SnapshotRow extends Pick<AccountSnapshot, 'accountId' | 'customerId' | 'currency' | 'daysPastDue' | 'bucket' | 'balanceMinor' | 'overdueMinor'
+  | 'creditLimitMinor' | 'lateCountCumulative' | 'lateCountConsecutive' | 'accountStatus' | 'language' | 'timeZone' | 'lastPaymentOn'> {
   /** Stored strategy state, the state before `changedOn`, and that day. */
   state: string | null;
   prevState: string | null;
