@@ -158,6 +158,35 @@ describe('acquireDatabase', () => {
     expect(new URL(again.url).password).toBe(new URL(lease.url).password);
   });
 
+  it('runs the cluster with its own settings (sized for the daily cycle), which ALTER SYSTEM still overrides', async () => {
+    const dataDir = tempDataDir();
+    const show = async (url: string, name: string) => {
+      const c = new pg.Client({ connectionString: url });
+      await c.connect();
+      try {
+        return (await c.query(`select setting, unit from pg_settings where name = $1`, [name])).rows[0] as { setting: string; unit: string | null };
+      } finally {
+        await c.end();
+      }
+    };
+    const lease = await acquire(dataDir);
+    expect(await show(lease.url, 'max_wal_size')).toEqual({ setting: '4096', unit: 'MB' });
+    expect(await show(lease.url, 'work_mem')).toEqual({ setting: String(32 * 1024), unit: 'kB' });
+    // A cluster whose postgresql.conf predates the settings gets them at the next start (the include is added once).
+    const conf = path.join(dataDir, 'pg', 'postgresql.conf');
+    const c = new pg.Client({ connectionString: lease.url });
+    await c.connect();
+    await c.query(`alter system set work_mem = '8MB'`);
+    await c.end();
+    await lease.release();
+    writeFileSync(conf, readFileSync(conf, 'utf8').replace("include_if_exists = 'recourse.conf'", ''));
+    const again = await acquire(dataDir);
+    expect(await show(again.url, 'max_wal_size')).toEqual({ setting: '4096', unit: 'MB' });
+    expect(await show(again.url, 'work_mem')).toEqual({ setting: String(8 * 1024), unit: 'kB' });
+    await acquire(dataDir).then((l) => l.release());
+    expect(readFileSync(conf, 'utf8').match(/include_if_exists = 'recourse.conf'/g)).toHaveLength(1);
+  });
+
   it('shares one server between processes until the last lease is released', async () => {
     const dataDir = tempDataDir();
     const other = await startHolder(dataDir);

@@ -272,8 +272,35 @@ function pidState(pid: number): 'dead' | 'postgres' | 'other' {
   return procStat.slice(procStat.indexOf('(') + 1, close) === 'postgres' ? 'postgres' : 'other';
 }
 
+/**
+ * Server settings for the embedded cluster (initdb's defaults are sized for a tiny machine): the daily
+ * cycle writes a million outbox and audit rows in a few minutes, which with max_wal_size = 1GB means a
+ * checkpoint (and full-page writes after it) every few seconds. Rewritten into pg/recourse.conf on
+ * every start and included from postgresql.conf, so a cluster made by an older version gets them too;
+ * ALTER SYSTEM (postgresql.auto.conf, read last) still overrides any of them. docs/configuration.md.
+ */
+export const EMBEDDED_SERVER_SETTINGS: Readonly<Record<string, string>> = Object.freeze({
+  shared_buffers: '512MB',
+  max_wal_size: '4GB',
+  checkpoint_timeout: '15min',
+  wal_buffers: '32MB',
+  work_mem: '32MB',
+  maintenance_work_mem: '256MB',
+});
+
+async function writeServerSettings(pgDir: string, account: Account): Promise<void> {
+  const file = path.join(pgDir, 'recourse.conf');
+  const lines = Object.entries(EMBEDDED_SERVER_SETTINGS).map(([k, v]) => `${k} = '${v}'`);
+  await writeFile(file, `# Written by recourse on every start (src/db/embedded-server.ts); override with ALTER SYSTEM.\n${lines.join('\n')}\n`);
+  if (account) await chown(file, account.uid, account.gid);
+  const conf = path.join(pgDir, 'postgresql.conf');
+  const text = await readFile(conf, 'utf8');
+  if (!text.includes("include_if_exists = 'recourse.conf'")) await appendFile(conf, "\ninclude_if_exists = 'recourse.conf'\n");
+}
+
 async function startServer({ paths, bins, account, log }: Cluster): Promise<number> {
   let failure = '';
+  await writeServerSettings(paths.pgDir, account);
   // Retried: another program may take the port after get-port, and after a crash the old
   // backends may hold shared memory for a moment.
   for (let attempt = 1; attempt <= 3; attempt++) {
