@@ -4,6 +4,9 @@
  * every route is called as every role, as an API token and anonymously, and must answer 401 / 403
  * exactly where the table says so. A route registered without an access rule stops the server.
  */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { createTestRuntime } from '../support/database.ts';
@@ -21,18 +24,23 @@ let accountId: string;
 /** A machine client's token holding one scope; the matrix uses it as its own column. */
 const TOKEN_SCOPE: Permission = 'accounts:read';
 let token: Credentials;
+let webDist: string;
 
 beforeAll(async () => {
   rt = await createTestRuntime();
   expect((await runCli(rt, ['demo', '--accounts', '10', '--seed', '3', '--as-of', '2026-06-30'])).code).toBe(0);
   accountId = (await rt.pool.query<{ id: string }>('select account_id as id from card_accounts order by 1 limit 1')).rows[0]!.id;
-  app = await buildServer(rt);
+  // The app's files are public; a stand-in build keeps this test independent of whether web/dist exists yet.
+  webDist = mkdtempSync(join(tmpdir(), 'recourse-web-dist-'));
+  writeFileSync(join(webDist, 'index.html'), '<!doctype html><title>Recourse</title>');
+  app = await buildServer(rt, { webDistDir: webDist });
   for (const role of ROLES) {
     sessions.set(role, await sessionFor(app, rt, { role, ...(role === 'collector' ? { teamId: 'team-a' } : {}), ...(role === 'agency_user' ? { agencyId: 'agency-a' } : {}) }));
   }
   token = bearer(await createApiToken(rt, [TOKEN_SCOPE]));
 });
 afterAll(async () => {
+  if (webDist) rmSync(webDist, { recursive: true, force: true });
   await app?.close();
   await rt?.close();
 });
