@@ -33,6 +33,14 @@ export const PERMISSIONS = [
   'compliance:record',
   /** Clear a flag or hold, withdraw an opt-out: lifts a protection, so not for front-line roles. */
   'compliance:clear',
+  /** Work the queue: take the next case, contact debtors (right-party check, outcomes, notes), schedule callbacks. */
+  'worklist:work',
+  /** Supervise queues: see a team's items, reassign them, manage teams and collectors' skills. */
+  'worklist:supervise',
+  /** Post payments (API or file). */
+  'payments:post',
+  /** Reverse a posted payment (a new negative entry). */
+  'payments:reverse',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
@@ -40,10 +48,11 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: PERMISSIONS,
   strategy_manager: ['accounts:read', 'accounts:export', 'compliance:check'],
   compliance_officer: ['accounts:read', 'accounts:export', 'pii:unmask', 'audit:read', 'compliance:check', 'compliance:record', 'compliance:clear'],
-  supervisor: ['accounts:read', 'accounts:export', 'pii:unmask', 'assignments:write', 'waivers:approve', 'compliance:check', 'compliance:record', 'compliance:clear'],
-  collector: ['accounts:read', 'compliance:check', 'compliance:record'],
+  supervisor: ['accounts:read', 'accounts:export', 'pii:unmask', 'assignments:write', 'waivers:approve', 'compliance:check', 'compliance:record', 'compliance:clear',
+    'worklist:work', 'worklist:supervise', 'payments:post'],
+  collector: ['accounts:read', 'compliance:check', 'compliance:record', 'worklist:work'],
   // Masked PII and no bulk export: an agency sees only what its placed accounts need.
-  agency_user: ['accounts:read', 'compliance:check', 'compliance:record'],
+  agency_user: ['accounts:read', 'compliance:check', 'compliance:record', 'worklist:work'],
   legal: ['accounts:read', 'accounts:export', 'pii:unmask', 'compliance:check', 'compliance:record'],
   // Read-only: reads accounts (masked) and the audit trail, changes nothing.
   auditor: ['accounts:read', 'audit:read'],
