@@ -25,6 +25,10 @@ import { complianceRoutes } from './http/compliance.routes.ts';
 import { loadPackSet } from './modules/compliance/index.ts';
 import { loadDemoPortfolio, portfolioIsEmpty } from './workflows/demo.workflow.ts';
 import { todayIn } from './kernel/clock.ts';
+import { worklistRoutes } from './http/worklist.routes.ts';
+import { paymentRoutes } from './http/payments.routes.ts';
+import { loadWorklistSettings } from './modules/worklist/index.ts';
+import { loadPaymentsSettings } from './modules/payments/index.ts';
 
 /** JSON request bodies (login, users, tokens, unmask, export) are small; POST /imports has its own limit. */
 export const JSON_BODY_BYTES_MAX = 64 * 1024;
@@ -140,6 +144,9 @@ export async function buildServer(rt: Runtime, options: ServerOptions = {}): Pro
   const packs = await loadPackSet({ overrideFiles: rt.config.complianceOverrides });
   if (!packs.ok) throw new Error(`compliance packs: ${packs.message}`);
   await app.register(complianceRoutes(rt, packs.value));
+  const paymentsSettings = await loadPaymentsSettings();
+  await app.register(worklistRoutes(rt, packs.value, await loadWorklistSettings(), paymentsSettings));
+  await app.register(paymentRoutes(rt, paymentsSettings));
   await app.register(reportRoutes(rt));
   if (rt.config.webApp !== 'off') await app.register(webAppRoutes({ distDir: options.webDistDir ?? WEB_DIST }));
   return app;

@@ -12,10 +12,10 @@ export {
   type WorklistSettings, type SkillsCommand, type CallbackCommand, type StartContactCommand, type RightPartyCommand, type OutcomeCommand,
 } from './worklist.schema.ts';
 export {
-  loadWorklistSettings, validateWorklistSettings, queueTeamOf, setTeam, listTeams, setSkills, skillsOf, reassignWorkItem, releaseWorkItem, type WorklistError,
+  loadWorklistSettings, validateWorklistSettings, queueTeamOf, setTeam, listTeams, setSkills, skillsOf, reassignWorkItem, releaseWorkItem, delinquencyReasonReport, type WorklistError,
 } from './worklist.service.ts';
 export {
-  queueCandidates, claimItem, holdItem, recordGate, holdsItem, findItem, listItems, completeItem, insertCallback,
+  queueCandidates, claimFirst, holdItem, recordGate, holdsItem, findItem, listItems, completeItem, insertCallback,
   insertSession, findSession, countRightPartyAttempt, closeSession, verifiedSession, insertOutcome, findOutcome, insertNote, listNotes, delinquencyReasonCounts,
   type Candidate, type WorkItemRow, type Skills, type SessionRow, type OutcomeRow, type NoteView, type ReasonCount, type TeamRow, type CallbackRow,
 } from './worklist.repository.ts';

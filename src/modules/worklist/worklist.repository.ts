@@ -119,17 +119,19 @@ export async function queueCandidates(db: Db, q: { now: Date; user: string; scop
 }
 
 /**
- * Claims one item for `user` until `until`, or returns null when another collector holds it, it was
- * claimed meanwhile, or it is no longer claimable: the row is locked with SKIP LOCKED, so no two
- * collectors ever get the same item and none waits for another.
+ * Claims for `user`, until `until`, the first of `workItemIds` (in that order) that is still claimable
+ * and that no other transaction holds: one statement with FOR UPDATE SKIP LOCKED, so no two collectors
+ * ever get the same item, none waits for another, and a crowd asking at once spreads over the list.
  */
-export async function claimItem(db: Db, workItemId: number, user: string, now: Date, until: Date): Promise<WorkItemRow | null> {
+export async function claimFirst(db: Db, workItemIds: readonly number[], user: string, now: Date, until: Date): Promise<WorkItemRow | null> {
+  if (workItemIds.length === 0) return null;
   const { rows } = await db.query<ItemDbRow>(
-    `with c as (select w.work_item_id from work_items w where w.work_item_id = $3 and ${CLAIMABLE} for update skip locked)
+    `with c as (select w.work_item_id from work_items w where w.work_item_id = any($3::bigint[]) and ${CLAIMABLE}
+                order by array_position($3::bigint[], w.work_item_id) limit 1 for update skip locked)
      update work_items w set status = 'in_progress', locked_by = $2, locked_until = $4, claimed_at = $1, updated_at = $1
      from c where w.work_item_id = c.work_item_id
      returning ${ITEM_COLUMNS}`,
-    [now, user, workItemId, until],
+    [now, user, workItemIds, until],
   );
   return rows[0] ? itemOf(rows[0]) : null;
 }
@@ -180,15 +182,18 @@ export async function findItem(db: Db, workItemId: number): Promise<WorkItemRow 
 }
 
 /** Items in a scope (a supervisor's view), newest first. */
-export async function listItems(db: Db, q: { scope: DataScope; teamId: string | null; status: string | null; assignedTo: string | null; limit: number; now: Date }): Promise<WorkItemRow[]> {
-  const params: unknown[] = [q.teamId, q.status, q.assignedTo, q.limit, q.now];
+export async function listItems(db: Db, q: { scope: DataScope; teamId: string | null; status: string | null; assignedTo: string | null; limit: number; now: Date; accountId?: string | null }): Promise<WorkItemRow[]> {
+  const params: unknown[] = [q.teamId, q.status, q.assignedTo, q.limit, q.now, q.accountId ?? null];
   const inScope = scopeCondition(q.scope, 'w.account_id', params);
+  const customerInScope = scopeCondition(q.scope, 'x.account_id', params);
   const { rows } = await db.query<ItemDbRow>(
     `select ${ITEM_COLUMNS} from work_items w
      where ($1::text is null or coalesce(w.team_id, (select a.team_id from account_assignments a where a.account_id = w.account_id)) = $1)
        and ($2::text is null or w.status = $2 or ($2 = 'open' and w.status = 'in_progress' and w.locked_until <= $5))
        and ($3::text is null or w.assigned_to = $3 or w.locked_by = $3)
-       and (w.account_id is null or ${inScope})
+       and ($6::text is null or w.account_id = $6)
+       and (w.account_id is not null and ${inScope}
+            or w.account_id is null and exists (select 1 from card_accounts x where x.customer_id = w.customer_id and ${customerInScope}))
      order by w.work_item_id desc limit $4`,
     params,
   );

@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type pg from 'pg';
+import { Temporal } from 'temporal-polyfill';
 import { err, ok, type Result } from '../../kernel/result.ts';
 import { dataScopeOf, findStaffMember, type DataScope, type Principal, type StaffMember } from '../identity/index.ts';
 import { worklistSettingsSchema, type SkillsCommand, type WorklistSettings } from './worklist.schema.ts';
@@ -94,4 +95,12 @@ export async function releaseWorkItem(db: pg.Pool, actor: Principal, workItemId:
   if (await repo.releaseItem(db, workItemId, actor.name, now)) return ok({ workItemId, status: 'open' });
   const item = await repo.findItem(db, workItemId);
   return item ? err('work_item_not_held', `work item ${workItemId} is not held by ${actor.name} (its lock timed out, or it is someone else's)`) : err('work_item_not_found', `no work item ${workItemId}`);
+}
+
+/** Delinquency reasons recorded from the first to the last day (inclusive, business days in `timeZone`). */
+export function delinquencyReasonReport(db: pg.Pool, scope: DataScope, fromDay: string, toDay: string, timeZone: string): Promise<repo.ReasonCount[]> {
+  const start = (day: Temporal.PlainDate) => new Date(day.toZonedDateTime({ timeZone }).epochMilliseconds);
+  const from = Temporal.PlainDate.from(fromDay);
+  const to = Temporal.PlainDate.from(toDay).add({ days: 1 });
+  return repo.delinquencyReasonCounts(db, { from: start(from), to: start(to), scope });
 }
