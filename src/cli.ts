@@ -11,6 +11,7 @@ import { CliFailure, EXIT, commandContext, wholeNumber, type CliDeps, type CliIo
 import { registerPortfolioCommands } from './cli/portfolio.commands.ts';
 import { registerIdentityCommands } from './cli/identity.commands.ts';
 import { registerComplianceCommands } from './cli/compliance.commands.ts';
+import { registerCollectorCommands } from './cli/collector.commands.ts';
 
 export { EXIT, type CliDeps, type CliIo } from './cli/support.ts';
 
@@ -26,6 +27,7 @@ export function buildProgram(io: CliIo, deps: CliDeps, setExit: (code: number) =
   registerPortfolioCommands(program, ctx);
   registerIdentityCommands(program, ctx);
   registerComplianceCommands(program, ctx);
+  registerCollectorCommands(program, ctx);
 
   program
     .command('serve')

@@ -120,11 +120,15 @@ export async function account360(deps: Account360Deps, principal: Principal, acc
     asOf: v.asOf,
     customer: v.customer,
     account: v.account,
-    accounts: accounts.map((a) => ({
-      id: a.account_id, currency: a.currency, status: a.status, agedAsOf: released ? a.as_of : null,
-      bucket: released ? a.bucket : null, daysPastDue: released ? a.days_past_due : null,
-      balance: released ? money(a.balance_minor, a.currency) : null, overdue: released ? money(a.overdue_minor, a.currency) : null,
-    })),
+    // The customer's other accounts as the last aging run left them; this one aged as of the date asked.
+    accounts: accounts.map((a) => (a.account_id === accountId
+      ? { id: a.account_id, currency: a.currency, status: a.status, agedAsOf: released ? v.asOf : null, bucket: released ? v.bucket : null, daysPastDue: released ? v.daysPastDue : null,
+          balance: released ? v.balances.balance : null, overdue: released ? v.balances.overdue : null }
+      : {
+        id: a.account_id, currency: a.currency, status: a.status, agedAsOf: released ? a.as_of : null,
+        bucket: released ? a.bucket : null, daysPastDue: released ? a.days_past_due : null,
+        balance: released ? money(a.balance_minor, a.currency) : null, overdue: released ? money(a.overdue_minor, a.currency) : null,
+      })),
     debt: released
       ? {
         released: true, reason: null, contactId,

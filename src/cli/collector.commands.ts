@@ -1,0 +1,259 @@
+/**
+ * Commands of the collector workflow: `worklist` (next, release, reassign, items, teams, skills,
+ * callback, reasons), `account 360`, `payments` (post FILE, reverse, allocation). The CLI is the local
+ * operator; commands acting for a collector name them (`--collector USER`) and run in that user's
+ * data scope.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { basename } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import type { Runtime } from '../runtime.ts';
+import { formatPlainDate, type EpochDay } from '../kernel/dates.ts';
+import { limits } from '../kernel/limits.ts';
+import { loadPackSet } from '../modules/compliance/index.ts';
+import { dataScopeOf, findStaffMember, userPrincipal, type Principal } from '../modules/identity/index.ts';
+import {
+  delinquencyReasonReport, listItems, listTeams, loadWorklistSettings, reassignWorkItem, releaseWorkItem, setSkills, setTeam, skillsOf,
+} from '../modules/worklist/index.ts';
+import { accountAllocation, loadPaymentsSettings, parsePaymentFile, paymentFileFormat, postPayments, reversalSchema, reversePayment } from '../modules/payments/index.ts';
+import { nextCase, scheduleCallback, seesAccount, type DeskDeps } from '../workflows/collector-desk.workflow.ts';
+import { account360 } from '../workflows/account-360.workflow.ts';
+import { cliOperator } from './identity.commands.ts';
+import { CliFailure, EXIT, json, plainDate, wholeNumber, type CommandContext } from './support.ts';
+
+const list = (text: string) => text.split(',').map((s) => s.trim()).filter(Boolean);
+const bool = (flag: string) => (text: string) => {
+  if (text !== 'true' && text !== 'false') throw new InvalidArgumentError(`${flag} must be true or false`);
+  return text === 'true';
+};
+
+function resultOrFail<T>(r: { ok: true; value: T } | { ok: false; code: string; message: string }): T {
+  if (!r.ok) throw new CliFailure(r.message, r.code.endsWith('_not_found') ? EXIT.notFound : EXIT.invalid);
+  return r.value;
+}
+
+/** A staff user as the principal a command acts for (their role, team and data scope). */
+async function actingAs(rt: Runtime, username: string): Promise<Principal> {
+  const member = await findStaffMember(rt.pool, username);
+  if (!member || member.disabled) throw new CliFailure(`--collector ${username}: no active staff user of that name`, EXIT.notFound);
+  return userPrincipal({ userId: username, username: member.username, role: member.role, teamId: member.teamId, agencyId: member.agencyId, mustChangePassword: false }, dataScopeOf(member));
+}
+
+async function deskDeps(rt: Runtime): Promise<DeskDeps> {
+  const packs = await loadPackSet({ overrideFiles: rt.config.complianceOverrides });
+  if (!packs.ok) throw new CliFailure(`compliance packs: ${packs.message}`, EXIT.invalid);
+  return { pool: rt.pool, cipher: rt.cipher, clock: rt.clock, packs: packs.value, packId: rt.config.compliancePack, settings: await loadWorklistSettings() };
+}
+
+export function registerCollectorCommands(program: Command, ctx: CommandContext): void {
+  registerWorklist(program, ctx);
+  registerAccount360(program, ctx);
+  registerPayments(program, ctx);
+}
+
+function registerWorklist(program: Command, ctx: CommandContext): void {
+  const { io, withRuntime } = ctx;
+  const worklist = program.command('worklist').description('Collectors\' queues: next case, release, reassign, teams, skills, callbacks, reasons');
+  worklist
+    .command('next')
+    .description('Take the next case for a collector (claimed until released, completed or timed out; only when the compliance gate allows the contact now)')
+    .requiredOption('--collector <username>', 'the collector taking the case')
+    .option('--json', 'print JSON')
+    .action(async (opts: { collector: string; json?: boolean }) => {
+      const r = await withRuntime(async (rt) => nextCase(await deskDeps(rt), await actingAs(rt, opts.collector)));
+      if (opts.json) return void io.stdout.write(json({ case: r }));
+      if (!r) return void io.stdout.write('nothing to work now\n');
+      io.stdout.write(`work item ${r.workItem.id} (${r.workItem.kind}) account ${r.workItem.accountId ?? '-'} score ${r.workItem.score}, locked until ${r.workItem.lockedUntil}${r.destination ? `; call ${r.destination.masked} (${r.destination.ref})` : ''}\n`);
+    });
+  worklist
+    .command('release')
+    .description('Give a work item the collector holds back to the queue')
+    .argument('<item>', 'work item id', wholeNumber(1, Number.MAX_SAFE_INTEGER))
+    .requiredOption('--collector <username>', 'the collector holding it')
+    .action(async (item: number, opts: { collector: string }) => {
+      await withRuntime(async (rt) => resultOrFail(await releaseWorkItem(rt.pool, await actingAs(rt, opts.collector), item, rt.clock.now())));
+      io.stdout.write(`work item ${item} is open again\n`);
+    });
+  worklist
+    .command('reassign')
+    .description('Hand a work item to a collector (only they get it; a lock is broken)')
+    .argument('<item>', 'work item id', wholeNumber(1, Number.MAX_SAFE_INTEGER))
+    .requiredOption('--to <username>', 'the collector')
+    .option('--json', 'print JSON')
+    .action(async (item: number, opts: { to: string; json?: boolean }) => {
+      const r = await withRuntime(async (rt) => resultOrFail(await reassignWorkItem(rt.pool, cliOperator(io), item, opts.to, rt.clock.now(), (scope, accountId, customerId) => seesAccount(rt.pool, scope, accountId, customerId))));
+      io.stdout.write(opts.json ? json(r) : `work item ${item} is now ${opts.to}'s\n`);
+    });
+  worklist
+    .command('items')
+    .description('Work items, newest first')
+    .option('--team <team>', 'only this team')
+    .option('--status <status>', 'open, in_progress, done or cancelled')
+    .option('--assigned-to <username>', 'assigned to or held by')
+    .option('--limit <n>', `at most (≤ ${limits.pageSizeMax})`, wholeNumber(1, limits.pageSizeMax), limits.pageSizeDefault)
+    .option('--json', 'print JSON')
+    .action(async (opts: { team?: string; status?: string; assignedTo?: string; limit: number; json?: boolean }) => {
+      if (opts.status && !['open', 'in_progress', 'done', 'cancelled'].includes(opts.status)) throw new CliFailure('--status must be open, in_progress, done or cancelled', EXIT.invalid);
+      const items = await withRuntime((rt) => listItems(rt.pool, { scope: { kind: 'all' }, teamId: opts.team ?? null, status: opts.status ?? null, assignedTo: opts.assignedTo ?? null, limit: opts.limit, now: rt.clock.now() }));
+      if (opts.json) return void io.stdout.write(json({ items }));
+      for (const i of items) io.stdout.write(`${i.workItemId}\t${i.kind}\t${i.status}\t${i.accountId ?? '-'}\t${i.priority}\t${i.teamId ?? '-'}\t${i.lockedBy ?? i.assignedTo ?? '-'}\n`);
+    });
+  worklist
+    .command('teams')
+    .description('Teams with their members and queue counts')
+    .option('--json', 'print JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const teams = await withRuntime((rt) => listTeams(rt.pool, rt.clock.now()));
+      if (opts.json) return void io.stdout.write(json({ teams }));
+      for (const t of teams) io.stdout.write(`${t.teamId}\t${t.name ?? '-'}\t${t.members} members\t${t.openItems} open\t${t.inProgress} in progress\n`);
+    });
+  worklist
+    .command('team')
+    .description('Name a team')
+    .argument('<team>', 'team id (lower-case letters, digits, _ and -)')
+    .requiredOption('--name <name>', 'display name')
+    .action(async (team: string, opts: { name: string }) => {
+      if (!/^[a-z0-9][a-z0-9_-]{0,63}$/.test(team)) throw new CliFailure(`team ${JSON.stringify(team)}: lower-case letters, digits, _ and -, up to 64`, EXIT.invalid);
+      if (opts.name.length < 1 || opts.name.length > 100) throw new CliFailure('--name: 1 to 100 characters', EXIT.invalid);
+      await withRuntime((rt) => setTeam(rt.pool, cliOperator(io), { teamId: team, name: opts.name }));
+      io.stdout.write(`team ${team} is "${opts.name}"\n`);
+    });
+  worklist
+    .command('skills')
+    .description('Show or set a collector\'s skills (comma-separated; an empty list means any) and availability')
+    .argument('<username>', 'the collector')
+    .option('--languages <list>', 'zh-CN, en', list)
+    .option('--buckets <list>', 'e.g. M1,M2', list)
+    .option('--regions <list>', 'address regions', list)
+    .option('--available <bool>', 'true or false', bool('--available'))
+    .option('--json', 'print JSON')
+    .action(async (username: string, opts: { languages?: string[]; buckets?: string[]; regions?: string[]; available?: boolean; json?: boolean }) => {
+      for (const l of opts.languages ?? []) if (l !== 'zh-CN' && l !== 'en') throw new CliFailure(`--languages: ${l} is not zh-CN or en`, EXIT.invalid);
+      const r = await withRuntime(async (rt) => {
+        const change = opts.languages || opts.buckets || opts.regions || opts.available !== undefined;
+        if (!change) {
+          if (!(await findStaffMember(rt.pool, username))) throw new CliFailure(`no staff user ${username}`, EXIT.notFound);
+          return { username, ...(await skillsOf(rt.pool, username)) };
+        }
+        return resultOrFail(await setSkills(rt.pool, cliOperator(io), username, {
+          ...(opts.languages ? { languages: opts.languages as ('zh-CN' | 'en')[] } : {}), ...(opts.buckets ? { buckets: opts.buckets } : {}),
+          ...(opts.regions ? { regions: opts.regions } : {}), ...(opts.available !== undefined ? { available: opts.available } : {}),
+        }, rt.clock.now()));
+      });
+      const any = (l: string[]) => (l.length ? l.join(',') : 'any');
+      io.stdout.write(opts.json ? json(r) : `${r.username}: languages ${any(r.languages)}, buckets ${any(r.buckets)}, regions ${any(r.regions)}, ${r.available ? 'available' : 'not taking work'}\n`);
+    });
+  worklist
+    .command('callback')
+    .description('Schedule a callback for a collector (refused outside the allowed contact window, naming the next allowed time)')
+    .requiredOption('--collector <username>', 'whose callback it is')
+    .requiredOption('--account <id>', 'account')
+    .requiredOption('--at <instant>', 'ISO instant with offset, e.g. 2026-07-01T10:00:00+08:00')
+    .option('--phone <ref>', 'the number: phone:0, phone:1 …', 'phone:0')
+    .option('--note <text>', 'why')
+    .option('--json', 'print JSON')
+    .action(async (opts: { collector: string; account: string; at: string; phone: string; note?: string; json?: boolean }) => {
+      if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})$/.test(opts.at) || Number.isNaN(Date.parse(opts.at))) throw new CliFailure('--at must be an ISO instant with an offset', EXIT.invalid);
+      if (!/^phone:\d{1,3}$/.test(opts.phone)) throw new CliFailure('--phone must be phone:N', EXIT.invalid);
+      const r = await withRuntime(async (rt) => resultOrFail(await scheduleCallback(await deskDeps(rt), await actingAs(rt, opts.collector), {
+        accountId: opts.account, at: opts.at, destinationRef: opts.phone, ...(opts.note ? { note: opts.note } : {}),
+      }, 'cli')));
+      io.stdout.write(opts.json ? json(r) : `callback ${r.workItemId} for ${r.assignedTo} at ${r.at} on ${r.destination.masked}${r.existing ? ' (already scheduled)' : ''}\n`);
+    });
+  worklist
+    .command('reasons')
+    .description('Delinquency reasons recorded on contacts, by reason, category and current bucket')
+    .requiredOption('--from <date>', 'first day', plainDate('--from'))
+    .requiredOption('--to <date>', 'last day (inclusive)', plainDate('--to'))
+    .option('--json', 'print JSON')
+    .action(async (opts: { from: EpochDay; to: EpochDay; json?: boolean }) => {
+      if (opts.from > opts.to) throw new CliFailure('--from is after --to', EXIT.invalid);
+      const rows = await withRuntime((rt) => delinquencyReasonReport(rt.pool, { kind: 'all' }, formatPlainDate(opts.from), formatPlainDate(opts.to), rt.config.timeZone));
+      if (opts.json) return void io.stdout.write(json({ from: formatPlainDate(opts.from), to: formatPlainDate(opts.to), rows }));
+      for (const r of rows) io.stdout.write(`${r.category}\t${r.reason}\t${r.bucket ?? '-'}\t${r.contacts} contacts\t${r.accounts} accounts\n`);
+    });
+}
+
+function registerAccount360(program: Command, ctx: CommandContext): void {
+  const { io, withRuntime, today } = ctx;
+  const account = program.commands.find((c) => c.name() === 'account') ?? program.command('account').description('Card accounts');
+  account
+    .command('360')
+    .description('Account 360: customer (masked), accounts, debt, payments with allocation, contact history, notes, work items, compliance now')
+    .argument('<id>', 'account id')
+    .option('--as-of <date>', 'business date (default: today)', plainDate('--as-of'))
+    .option('--json', 'print JSON')
+    .action(async (id: string, opts: { asOf?: EpochDay; json?: boolean }) => {
+      const r = await withRuntime(async (rt) => {
+        const desk = await deskDeps(rt);
+        return account360({ ...desk, payments: await loadPaymentsSettings() }, cliOperator(io), id, opts.asOf ?? today(rt), null);
+      });
+      const v = resultOrFail(r);
+      if (opts.json) return void io.stdout.write(json(v));
+      const d = v.debt.details!;
+      io.stdout.write(`${id} (${v.customer.name}) as of ${v.asOf}: ${d.bucket}, ${d.daysPastDue} days past due, balance ${d.balances.balance}, overdue ${d.balances.overdue}\n`);
+      io.stdout.write(`compliance: ${v.compliance?.mayCallNow ? `may call ${v.compliance.number!.masked} now` : `no call now${v.compliance?.nextAllowedAt ? `, next ${v.compliance.nextAllowedAt}` : ''}`}\n`);
+      io.stdout.write(`${v.contactHistory.length} contacts, ${v.notes.length} notes, ${d.payments.length} payments, ${v.workItems.length} work items\n`);
+    });
+}
+
+function registerPayments(program: Command, ctx: CommandContext): void {
+  const { io, withRuntime, setExit } = ctx;
+  const payments = program.command('payments').description('Post payments (file), reverse them, show their allocation');
+  payments
+    .command('post')
+    .description('Post a payment file (CSV with a header row, or NDJSON): all or nothing, idempotent by payment id')
+    .argument('<file>', 'the payment file')
+    .option('--json', 'print JSON')
+    .action(async (file: string, opts: { json?: boolean }) => {
+      const size = await stat(file).then((s) => (s.isFile() ? s.size : null), () => null);
+      if (size === null) throw new CliFailure(`cannot read ${file}: no such file`, EXIT.invalid);
+      const text = await readFile(file, 'utf8');
+      const r = await withRuntime(async (rt) => {
+        const settings = await loadPaymentsSettings();
+        const parsed = parsePaymentFile(text, paymentFileFormat(file, text), settings.file.linesMax);
+        if (!parsed.ok) return { errors: parsed.errors.map((e) => `${file}:${e.line}: ${e.field}: ${e.message}`) };
+        const posted = await postPayments(rt.pool, settings, parsed.lines, { source: 'file', postedBy: cliOperator(io).name, fileName: basename(file), now: rt.clock.now() });
+        if (!posted.ok) {
+          const details = (posted.details as { errors?: { line: number | null; index: number; field: string; message: string }[] } | undefined)?.errors ?? [];
+          return { errors: details.length ? details.map((e) => `${file}:${e.line ?? e.index + 1}: ${e.field}: ${e.message}`) : [`${file}: ${posted.message}`], code: posted.code };
+        }
+        return { posted: posted.value };
+      });
+      if (r.errors) {
+        for (const e of r.errors.slice(0, limits.importErrorsReportedMax)) io.stderr.write(`${e}\n`);
+        io.stderr.write(`${file}: nothing was posted\n`);
+        return setExit(r.code === 'account_not_found' ? EXIT.notFound : EXIT.invalid);
+      }
+      const posted = r.posted!;
+      const fresh = posted.filter((p) => !p.replayed).length;
+      if (opts.json) return void io.stdout.write(json({ file: basename(file), posted: fresh, replayed: posted.length - fresh, payments: posted }));
+      io.stdout.write(`${file}: ${fresh} payments posted, ${posted.length - fresh} already posted with the same content\n`);
+    });
+  payments
+    .command('reverse')
+    .description('Reverse a payment: a new negative entry naming it (at most once)')
+    .argument('<payment>', 'the payment id')
+    .requiredOption('--id <reversalId>', 'the reversal\'s own payment id')
+    .requiredOption('--on <date>', 'the reversal\'s business date', plainDate('--on'))
+    .requiredOption('--reason <text>', 'why (5–500 characters)')
+    .option('--json', 'print JSON')
+    .action(async (payment: string, opts: { id: string; on: EpochDay; reason: string; json?: boolean }) => {
+      const cmd = reversalSchema.safeParse({ reversalId: opts.id, postedOn: formatPlainDate(opts.on), reason: opts.reason });
+      if (!cmd.success) throw new CliFailure(cmd.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '), EXIT.invalid);
+      const r = await withRuntime(async (rt) => resultOrFail(await reversePayment(rt.pool, await loadPaymentsSettings(), payment, cmd.data, { source: 'cli', postedBy: cliOperator(io).name, now: rt.clock.now() })));
+      io.stdout.write(opts.json ? json(r) : `${r.paymentId} reverses ${payment}: ${r.amount} ${r.currency} on ${r.postedOn}${r.replayed ? ' (already recorded)' : ''}\n`);
+    });
+  payments
+    .command('allocation')
+    .description('How each payment of an account is allocated (fees, interest, principal …) and what is open per component')
+    .argument('<account>', 'account id')
+    .option('--json', 'print JSON')
+    .action(async (accountId: string, opts: { json?: boolean }) => {
+      const a = await withRuntime(async (rt) => accountAllocation(rt.pool, await loadPaymentsSettings(), accountId));
+      if (!a) throw new CliFailure(`no account ${accountId}`, EXIT.notFound);
+      if (opts.json) return void io.stdout.write(json(a));
+      for (const p of a.payments) io.stdout.write(`${p.paymentId}\t${p.postedOn}\t${p.amount}\t${p.allocation.map((l) => `${l.target}${l.statementDate ? `@${l.statementDate}` : ''} ${l.amount}`).join(', ')}\n`);
+      io.stdout.write(`open: ${Object.entries(a.open).map(([k, v]) => `${k} ${v}`).join(', ')} ${a.currency}\n`);
+    });
+}
