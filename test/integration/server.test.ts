@@ -86,10 +86,13 @@ describe('operations', () => {
     expect(doc.openapi).toMatch(/^3\.\d+\.\d+$/);
     expect(doc.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
     expect(Object.keys(doc.paths).sort()).toEqual([
-      '/accounts', '/accounts/{id}', '/accounts/{id}/assignment', '/accounts/{id}/unmask', '/audit/access', '/audit/verify', '/auth/login', '/auth/logout', '/auth/me',
-      '/auth/password', '/auth/totp/confirm', '/auth/totp/enroll', '/compliance/check', '/compliance/consents', '/compliance/contact-attempts',
-      '/compliance/flags', '/compliance/flags/clear', '/compliance/opt-outs', '/exports/accounts', '/health', '/imports', '/reports/buckets', '/reports/roll-rates', '/tokens', '/tokens/{id}/revoke',
-      '/users', '/users/{username}/disable', '/users/{username}/password-reset',
+      '/accounts', '/accounts/{id}', '/accounts/{id}/360', '/accounts/{id}/assignment', '/accounts/{id}/payments/allocation', '/accounts/{id}/unmask', '/audit/access', '/audit/verify',
+      '/auth/login', '/auth/logout', '/auth/me', '/auth/password', '/auth/totp/confirm', '/auth/totp/enroll', '/compliance/check', '/compliance/consents', '/compliance/contact-attempts',
+      '/compliance/flags', '/compliance/flags/clear', '/compliance/opt-outs', '/exports/accounts', '/health', '/imports', '/payments', '/payments/file', '/payments/{id}/reversal',
+      '/reports/buckets', '/reports/roll-rates', '/tokens', '/tokens/{id}/revoke', '/users', '/users/{username}/disable', '/users/{username}/password-reset',
+      '/worklist/callbacks', '/worklist/collectors/{username}/skills', '/worklist/contacts', '/worklist/contacts/{id}/debt', '/worklist/contacts/{id}/outcome',
+      '/worklist/contacts/{id}/right-party-check', '/worklist/items', '/worklist/items/{id}/reassign', '/worklist/items/{id}/release', '/worklist/next', '/worklist/notes',
+      '/worklist/reports/delinquency-reasons', '/worklist/teams', '/worklist/teams/{teamId}',
     ]);
     expect(Object.keys(doc.paths['/health'])).toEqual(['get']);
     // Logins: a session cookie or a bearer token everywhere, except on the public routes.
