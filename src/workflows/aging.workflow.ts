@@ -4,7 +4,7 @@
  * account; results go back with one COPY and set-based SQL (never a query per account).
  */
 import type pg from 'pg';
-import { CopyWriter, copyField, copyOutLines, unescapeCopy } from '../db/index.ts';
+import { CopyWriter, copyField, copyOutRows, type CopyRow } from '../db/index.ts';
 import { err, ok, type Result } from '../kernel/result.ts';
 import { formatPlainDate, parsePlainDate, type EpochDay } from '../kernel/dates.ts';
 import { formatAmount } from '../kernel/money.ts';
@@ -155,12 +155,11 @@ async function ageAgainstStored(writer: pg.ClientBase, reader: pg.ClientBase, as
   await refreshAccountHistories(reader); // commits on its own: the reader is not in the run's transaction
   const copy = CopyWriter.open(writer, 'copy aging_changes from stdin', 5_000);
   try {
-    for await (const line of copyOutLines(reader, agingInputsSql(formatPlainDate(asOf), STORED_COLUMNS, STORED_JOIN))) {
-      const fields = line.split('\t');
-      const input = agingInputOf(fields, asOf);
+    for await (const row of copyOutRows(reader, agingInputsSql(formatPlainDate(asOf), STORED_COLUMNS, STORED_JOIN))) {
+      const input = agingInputOf(row, asOf);
       const r = ageInput(input, asOf, policyFor);
       accounts++;
-      const stored = storedAging(fields);
+      const stored = storedAging(row);
       tally.count(input.currency, r, stored?.bucket ?? null);
       const oldest = r.oldestUnpaidDueOn === null ? '\\N' : String(r.oldestUnpaidDueOn);
       if (stored !== null && stored.daysPastDue === r.daysPastDue && stored.bucket === r.bucket && stored.overdueMinor === String(r.overdueMinor)
@@ -200,8 +199,8 @@ async function ageIntoEmptyStore(writer: pg.ClientBase, reader: pg.ClientBase, a
   const copy = CopyWriter.open(writer, `copy account_delinquency (account_id, customer_id, as_of, days_past_due, bucket, overdue_minor, balance_minor,
     late_count_cumulative, late_count_consecutive, oldest_unpaid_due_on) from stdin`, 5_000);
   try {
-    for await (const line of copyOutLines(reader, agingInputsSql(asOfText))) {
-      const input = agingInputOf(line.split('\t'), asOf);
+    for await (const row of copyOutRows(reader, agingInputsSql(asOfText))) {
+      const input = agingInputOf(row, asOf);
       const r = ageInput(input, asOf, policyFor);
       tally.count(input.currency, r, null);
       await copy.write([copyField(input.accountId), copyField(input.customerId), asOfText, ...resultFields(r)]);
@@ -212,7 +211,7 @@ async function ageIntoEmptyStore(writer: pg.ClientBase, reader: pg.ClientBase, a
   const { rowCount } = await writer.query(
     `insert into account_events (account_id, customer_id, occurred_on, kind, data)
      select account_id, customer_id, $1::date, 'roll_forward', jsonb_build_object('from', $2::text, 'to', bucket, 'daysPastDue', days_past_due)
-     from account_delinquency where bucket <> $2 order by account_id`,
+     from account_delinquency where bucket <> $2`,
     [asOfText, buckets[0]],
   );
   return { accounts: copy.rows, changed: copy.rows, bucketMoves: { rollForward: rowCount ?? 0, rollBack: 0, cure: 0 } };
@@ -226,12 +225,17 @@ function resultFields(r: AgingResult): string[] {
   ];
 }
 
-function storedAging(fields: readonly string[]): StoredAging | null {
-  if (fields[6] === '\\N') return null;
-  return {
-    daysPastDue: Number(fields[6]), bucket: unescapeCopy(fields[7]!), overdueMinor: fields[8]!, balanceMinor: fields[9]!,
-    lateCountCumulative: Number(fields[10]), lateCountConsecutive: Number(fields[11]), oldestUnpaidDueOn: fields[12]!,
-  };
+/** The stored result, from the row's fields after the aging input (see STORED_COLUMNS). */
+function storedAging(row: CopyRow): StoredAging | null {
+  const daysPastDue = row.integer();
+  if (daysPastDue === null) return null;
+  const bucket = row.text()!;
+  const overdueMinor = row.text()!;
+  const balanceMinor = row.text()!;
+  const lateCountCumulative = row.integer()!;
+  const lateCountConsecutive = row.integer()!;
+  const oldest = row.integer();
+  return { daysPastDue, bucket, overdueMinor, balanceMinor, lateCountCumulative, lateCountConsecutive, oldestUnpaidDueOn: oldest === null ? '\\N' : String(oldest) };
 }
 
 /** Writes the staged changes set-based: new results, changed results, bucket-move events. Returns the rows written. */
@@ -253,7 +257,7 @@ async function applyChanges(client: pg.ClientBase, asOf: string): Promise<number
   await client.query(
     `insert into account_events (account_id, customer_id, occurred_on, kind, data)
      select account_id, customer_id, $1::date, move, jsonb_build_object('from', from_bucket, 'to', bucket, 'daysPastDue', days_past_due)
-     from aging_changes where move is not null order by account_id`,
+     from aging_changes where move is not null`,
     [asOf],
   );
   return (inserted.rowCount ?? 0) + (updated.rowCount ?? 0);

@@ -30,7 +30,8 @@ export async function launchBrowser(options: { locale?: string } = {}): Promise<
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1366, height: 768 }, locale: options.locale ?? 'zh-CN', timeout: 60_000,
   });
-  context.setDefaultTimeout(20_000);
+  // Generous: the suite runs files in parallel on two cores, and a busy machine slows the browser most.
+  context.setDefaultTimeout(45_000);
   return {
     context,
     async close() {

@@ -1,6 +1,6 @@
 /** Portfolio reads: bulk inputs for aging (COPY out, one row per account) and single-account views. */
 import type pg from 'pg';
-import { copyOutLines, unescapeCopy } from '../../db/index.ts';
+import { copyOutRows, PackedBytes, type CopyRow } from '../../db/index.ts';
 import { parsePlainDate, type EpochDay } from '../../kernel/dates.ts';
 
 export interface AgingInput {
@@ -21,10 +21,7 @@ export interface AgingInput {
 export async function* agingInputs(client: pg.ClientBase, asOf: string): AsyncGenerator<AgingInput> {
   const day = asOfDay(asOf);
   await refreshAccountHistories(client);
-  for await (const line of copyOutLines(client, agingInputsSql(asOf))) {
-    const f = line.split('\t');
-    yield agingInputOf(f, day);
-  }
+  for await (const row of copyOutRows(client, agingInputsSql(asOf))) yield agingInputOf(row, day);
 }
 
 /**
@@ -58,12 +55,18 @@ function asOfDay(asOf: string): EpochDay {
   return day;
 }
 
-/** One aging input from the first six fields of an `agingInputsSql` row, keeping only what exists as of `asOf`. */
-export function agingInputOf(fields: readonly string[], asOf: EpochDay): AgingInput {
-  const [accountId, customerId, currency, statementsText, paymentsText, hostText] = fields as [string, string, string, string, string, string];
+/**
+ * One aging input from the first six fields of an `agingInputsSql` row, keeping only what exists as of
+ * `asOf`; leaves the row positioned on the next field (callers that joined more columns read on).
+ */
+export function agingInputOf(row: CopyRow, asOf: EpochDay): AgingInput {
+  const accountId = row.text()!;
+  const customerId = row.text()!;
+  const currency = row.text()!;
   const statements: AgingInput['statements'] = [];
-  if (statementsText !== '\\N') {
-    const scan = new PackedScanner(statementsText);
+  const packedStatements = row.raw();
+  if (packedStatements) {
+    const scan = new PackedBytes(row.buf, packedStatements[0], packedStatements[1]);
     while (!scan.done()) {
       const statementDate = scan.day();
       if (statementDate > asOf) break; // in statement-date order
@@ -71,67 +74,16 @@ export function agingInputOf(fields: readonly string[], asOf: EpochDay): AgingIn
     }
   }
   const payments: AgingInput['payments'] = [];
-  if (paymentsText !== '\\N') {
-    const scan = new PackedScanner(paymentsText);
+  const packedPayments = row.raw();
+  if (packedPayments) {
+    const scan = new PackedBytes(row.buf, packedPayments[0], packedPayments[1]);
     while (!scan.done()) {
       const postedOn = scan.day();
       if (postedOn > asOf) break; // in posted-on order
       payments.push({ postedOn, amountMinor: scan.minor() });
     }
   }
-  return {
-    accountId: unescapeCopy(accountId), customerId: unescapeCopy(customerId), currency, statements, payments,
-    hostCyclesDelinquent: hostText === '\\N' ? null : Number(hostText),
-  };
-}
-
-/**
- * Reads the integers of a packed history ('1,2,3;4,5,6') in order without splitting it: the daily pass
- * parses tens of millions of them. Amounts of up to 15 digits are exact as numbers, so they become
- * bigints without a string; longer ones go through BigInt(text).
- */
-class PackedScanner {
-  #at = 0;
-  constructor(private readonly text: string) {}
-
-  done(): boolean {
-    return this.#at >= this.text.length;
-  }
-
-  day(): number {
-    const start = this.#at;
-    const value = this.#integer();
-    assertScanned(this.text, start, this.#at);
-    this.#at++; // the separator
-    return value;
-  }
-
-  minor(): bigint {
-    const start = this.#at;
-    const value = this.#integer();
-    const end = this.#at;
-    assertScanned(this.text, start, end);
-    this.#at++;
-    return end - start <= 15 ? BigInt(value) : BigInt(this.text.slice(start, end));
-  }
-
-  #integer(): number {
-    const text = this.text;
-    let i = this.#at;
-    const negative = text.charCodeAt(i) === 45; // '-'
-    if (negative) i++;
-    let value = 0;
-    for (let c = text.charCodeAt(i); c >= 48 && c <= 57; c = text.charCodeAt(++i)) value = value * 10 + (c - 48);
-    this.#at = i;
-    return negative ? -value : value;
-  }
-}
-
-function assertScanned(text: string, start: number, end: number): void {
-  const next = text.charCodeAt(end);
-  if (end === start || (end < text.length && next !== 44 && next !== 59)) {
-    throw new Error(`account_histories: malformed packed history at ${start}: ${JSON.stringify(text.slice(start, start + 20))}`);
-  }
+  return { accountId, customerId, currency, statements, payments, hostCyclesDelinquent: row.integer() };
 }
 
 export interface AccountRow {

@@ -1,0 +1,20 @@
+import { join } from 'node:path';
+import { acquireDatabase, withDatabase } from '../src/db/index.ts';
+import { runtimeOn } from '../src/runtime.ts';
+import { loadConfig } from '../src/config.ts';
+import { loadDefaultAgingPolicy } from '../src/modules/delinquency/index.ts';
+import { ageAllAccounts } from '../src/workflows/aging.workflow.ts';
+const dataDir = '/work/main/bench/.data/';
+const lease = await acquireDatabase({ dataDir: join(dataDir, 'server'), env: process.env });
+const url = withDatabase(lease.url, 'recourse_bench_aging');
+const config = loadConfig({ ...process.env, RECOURSE_DATA_DIR: join(dataDir, 'server') });
+const rt = await runtimeOn(url, config);
+await rt.pool.query('truncate account_delinquency, aging_runs, aging_run_totals, aging_run_moves');
+await rt.pool.query('alter table account_events disable trigger account_events_append_only');
+await rt.pool.query('delete from account_events');
+await rt.pool.query('alter table account_events enable trigger account_events_append_only');
+await rt.pool.query('vacuum analyze account_delinquency');
+await rt.pool.query('vacuum analyze account_events');
+const policy = await loadDefaultAgingPolicy();
+for (const d of ['2026-07-31', '2026-08-01']) { const s = performance.now(); const r = await ageAllAccounts(rt.pool, d, policy, new Date()); console.log(d, ((performance.now() - s) / 1000).toFixed(2), r.ok && r.value.changed); }
+await rt.close(); await lease.release();
