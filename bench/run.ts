@@ -2,7 +2,8 @@
  * `npm run bench`: import 1,000,000 feed lines and age 1,000,000 accounts, each timed against raw
  * PostgreSQL COPY of the same rows measured in the same run on the same server. Prints throughput
  * and ratios; never asserts a time. Options: --lines N (default 1000000), --accounts N (default 1000000),
- * --contacts N (default 1000000), --checks N (default 1000000), --only import|aging|compliance (repeatable).
+ * --contacts N (default 1000000), --checks N (default 1000000), --messages N (default 20000),
+ * --only import|aging|compliance|communications (repeatable).
  *
  * Uses DATABASE_URL when set, else an embedded server with data in bench/.data.
  */
@@ -22,11 +23,13 @@ import { demoPortfolio, importFeed, refreshAccountHistories } from '../src/modul
 import { loadDefaultAgingPolicy } from '../src/modules/delinquency/index.ts';
 import { ageAllAccounts } from '../src/workflows/aging.workflow.ts';
 import { benchComplianceBatch, benchComplianceDecision } from './compliance.ts';
+import { benchCommunications } from './communications.ts';
+import { fixedClock } from '../src/kernel/clock.ts';
 
 const { values: args } = parseArgs({
   options: {
     lines: { type: 'string', default: '1000000' }, accounts: { type: 'string', default: '1000000' },
-    contacts: { type: 'string', default: '1000000' }, checks: { type: 'string', default: '1000000' },
+    contacts: { type: 'string', default: '1000000' }, checks: { type: 'string', default: '1000000' }, messages: { type: 'string', default: '20000' },
     only: { type: 'string', multiple: true },
   },
 });
@@ -34,7 +37,8 @@ const LINES = Number(args.lines);
 const ACCOUNTS = Number(args.accounts);
 const CONTACTS = Number(args.contacts);
 const CHECKS = Number(args.checks);
-const ONLY = new Set(args.only ?? ['import', 'aging', 'compliance']);
+const MESSAGES = Number(args.messages);
+const ONLY = new Set(args.only ?? ['import', 'aging', 'compliance', 'communications']);
 const dataDir = new URL('./.data/', import.meta.url).pathname;
 const seconds = (ms: number) => (ms / 1000).toFixed(2) + ' s';
 const perSecond = (n: number, ms: number) => Math.round(n / (ms / 1000)).toLocaleString('en') + '/s';
@@ -166,6 +170,13 @@ async function main() {
       const complianceRt = await runtimeOn(complianceUrl, config);
       await benchComplianceBatch(complianceUrl, complianceRt, dataDir, CONTACTS);
       await complianceRt.close();
+    }
+    if (ONLY.has('communications')) {
+      const url = await freshDatabase(lease.url, 'recourse_bench_communications');
+      // Noon in Shanghai: inside every contact window, so the gate lets the messages go.
+      const commsRt = await runtimeOn(url, config, async () => {}, fixedClock(new Date('2026-06-30T04:00:00Z')));
+      await benchCommunications(url, commsRt, MESSAGES);
+      await commsRt.close();
     }
   } finally {
     await lease.release();

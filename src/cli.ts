@@ -12,6 +12,7 @@ import { registerPortfolioCommands } from './cli/portfolio.commands.ts';
 import { registerIdentityCommands } from './cli/identity.commands.ts';
 import { registerComplianceCommands } from './cli/compliance.commands.ts';
 import { registerCollectorCommands } from './cli/collector.commands.ts';
+import { registerCommunicationsCommands } from './cli/communications.commands.ts';
 
 export { EXIT, type CliDeps, type CliIo } from './cli/support.ts';
 
@@ -28,6 +29,7 @@ export function buildProgram(io: CliIo, deps: CliDeps, setExit: (code: number) =
   registerIdentityCommands(program, ctx);
   registerComplianceCommands(program, ctx);
   registerCollectorCommands(program, ctx);
+  registerCommunicationsCommands(program, ctx);
 
   program
     .command('serve')

@@ -44,6 +44,8 @@ export interface Config {
   complianceOverrides: string[];
   /** The browser app under /app/: build it when stale then serve it (default), serve web/dist as it is, or no app (API only). */
   webApp: WebAppMode;
+  /** Templates' bank settings, the dispatcher job and the channel providers (docs/configuration.md). */
+  communications: CommunicationsConfig;
 }
 
 export const WEB_APP_MODES = ['build', 'serve', 'off'] as const;
@@ -53,6 +55,22 @@ function webAppMode(text: string | undefined): WebAppMode {
   if (text === undefined || text === '') return 'build';
   if ((WEB_APP_MODES as readonly string[]).includes(text)) return text as WebAppMode;
   throw new ConfigError(`RECOURSE_WEB_APP=${JSON.stringify(text)}: must be one of ${WEB_APP_MODES.join(', ')}`);
+}
+
+export interface CommunicationsConfig {
+  /** The bank's details templates read (official hotline and URL …): a JSON file, else policies/bank.json. */
+  bankSettingsFile: string | null;
+  /** Where this server is reached from outside (one-click unsubscribe links in e-mails). */
+  publicUrl: string;
+  dispatcher: { enabled: boolean; intervalMs: number; batchSize: number; leaseMs: number; maxAttempts: number; backoffBaseMs: number; backoffMaxMs: number };
+  sms: {
+    provider: 'smpp' | 'console' | 'none';
+    smpp: { host: string; port: number; systemId: string; password: string; systemType: string; sourceAddr: string; window: number } | null;
+    ratePerSecond: number | null;
+  };
+  email: { provider: 'smtp' | 'console' | 'none'; smtpUrl: string | null; from: string; domain: string; unsubscribeMailto: string | null; ratePerSecond: number | null; maxConnections: number };
+  letter: { provider: 'print' | 'console' | 'none' };
+  voice: { provider: 'simulator' | 'console' | 'none'; ratePerSecond: number | null };
 }
 
 export class ConfigError extends Error {}
@@ -89,6 +107,60 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     compliancePack: packId(env.RECOURSE_COMPLIANCE_PACK || 'cn'),
     complianceOverrides: (env.RECOURSE_COMPLIANCE_OVERRIDES || '').split(',').map((f) => f.trim()).filter(Boolean).map((f) => resolve(cwd, f)),
     webApp: webAppMode(env.RECOURSE_WEB_APP),
+    communications: communicationsConfig(env, cwd),
+  };
+}
+
+function choiceOf<T extends string>(env: NodeJS.ProcessEnv, name: string, allowed: readonly T[], fallback: T): T {
+  const text = env[name];
+  if (text === undefined || text === '') return fallback;
+  if (!(allowed as readonly string[]).includes(text)) throw new ConfigError(`${name}=${JSON.stringify(text)}: must be one of ${allowed.join(', ')}`);
+  return text as T;
+}
+
+function rate(env: NodeJS.ProcessEnv, name: string): number | null {
+  const n = integer(env, name, 0, 0, 1_000_000);
+  return n === 0 ? null : n;
+}
+
+/** The communications settings (bank settings file, dispatcher job, providers) from the environment. */
+export function communicationsConfig(env: NodeJS.ProcessEnv, cwd = process.cwd()): CommunicationsConfig {
+  const smsProvider = choiceOf(env, 'RECOURSE_SMS_PROVIDER', ['smpp', 'console', 'none'] as const, 'console');
+  let smpp: CommunicationsConfig['sms']['smpp'] = null;
+  if (smsProvider === 'smpp') {
+    const url = env.RECOURSE_SMPP_URL;
+    const m = url ? /^smpp:\/\/([^/:]+):(\d{1,5})\/?$/.exec(url) : null;
+    if (!m) throw new ConfigError(`RECOURSE_SMPP_URL=${JSON.stringify(url ?? '')}: RECOURSE_SMS_PROVIDER=smpp needs smpp://host:port`);
+    if (!env.RECOURSE_SMPP_SYSTEM_ID || !env.RECOURSE_SMPP_PASSWORD) throw new ConfigError('RECOURSE_SMS_PROVIDER=smpp needs RECOURSE_SMPP_SYSTEM_ID and RECOURSE_SMPP_PASSWORD');
+    smpp = {
+      host: m[1]!, port: Number(m[2]), systemId: env.RECOURSE_SMPP_SYSTEM_ID, password: env.RECOURSE_SMPP_PASSWORD, systemType: env.RECOURSE_SMPP_SYSTEM_TYPE ?? '',
+      sourceAddr: env.RECOURSE_SMPP_SOURCE_ADDR || '95500', window: integer(env, 'RECOURSE_SMPP_WINDOW', 200, 1, 10_000),
+    };
+  }
+  const emailProvider = choiceOf(env, 'RECOURSE_EMAIL_PROVIDER', ['smtp', 'console', 'none'] as const, 'console');
+  if (emailProvider === 'smtp' && !/^smtps?:\/\//.test(env.RECOURSE_SMTP_URL ?? '')) throw new ConfigError('RECOURSE_EMAIL_PROVIDER=smtp needs RECOURSE_SMTP_URL=smtp://[user:pass@]host:port (or smtps://)');
+  const publicUrl = env.RECOURSE_PUBLIC_URL || 'http://localhost:3000';
+  if (!/^https?:\/\/[^\s]+$/.test(publicUrl)) throw new ConfigError(`RECOURSE_PUBLIC_URL=${JSON.stringify(publicUrl)}: not an http(s) URL`);
+  return {
+    bankSettingsFile: env.RECOURSE_BANK_SETTINGS ? resolve(cwd, env.RECOURSE_BANK_SETTINGS) : null,
+    publicUrl: publicUrl.replace(/\/+$/, ''),
+    dispatcher: {
+      enabled: choiceOf(env, 'RECOURSE_DISPATCHER', ['on', 'off'] as const, 'on') === 'on',
+      intervalMs: integer(env, 'RECOURSE_DISPATCH_INTERVAL_MS', 1_000, 10, 3_600_000),
+      batchSize: integer(env, 'RECOURSE_DISPATCH_BATCH', 500, 1, 10_000),
+      leaseMs: integer(env, 'RECOURSE_DISPATCH_LEASE_MS', 600_000, 1_000, 86_400_000),
+      maxAttempts: integer(env, 'RECOURSE_DISPATCH_MAX_ATTEMPTS', 5, 1, 100),
+      backoffBaseMs: integer(env, 'RECOURSE_DISPATCH_BACKOFF_BASE_MS', 30_000, 1, 86_400_000),
+      backoffMaxMs: integer(env, 'RECOURSE_DISPATCH_BACKOFF_MAX_MS', 3_600_000, 1, 7 * 86_400_000),
+    },
+    sms: { provider: smsProvider, smpp, ratePerSecond: rate(env, 'RECOURSE_SMS_RATE_PER_SECOND') },
+    email: {
+      provider: emailProvider, smtpUrl: env.RECOURSE_SMTP_URL || null, from: env.RECOURSE_EMAIL_FROM || 'Demo Bank Card Centre <cards@bank.example>',
+      domain: env.RECOURSE_EMAIL_DOMAIN || 'bank.example', unsubscribeMailto: env.RECOURSE_EMAIL_UNSUBSCRIBE_MAILTO || null,
+      ratePerSecond: rate(env, 'RECOURSE_EMAIL_RATE_PER_SECOND'), maxConnections: integer(env, 'RECOURSE_SMTP_MAX_CONNECTIONS', 5, 1, 100),
+    },
+    letter: { provider: choiceOf(env, 'RECOURSE_LETTER_PROVIDER', ['print', 'console', 'none'] as const, 'print') },
+    voice: { provider: choiceOf(env, 'RECOURSE_VOICE_PROVIDER', ['simulator', 'console', 'none'] as const, 'simulator'), ratePerSecond: rate(env, 'RECOURSE_VOICE_RATE_PER_SECOND') },
   };
 }
 

@@ -22,6 +22,7 @@ import { registerAccess } from './http/access.ts';
 import { redactPii } from './modules/identity/index.ts';
 import { bootstrapAccess } from './workflows/access-bootstrap.workflow.ts';
 import { complianceRoutes } from './http/compliance.routes.ts';
+import { registerCommunications } from './http/communications.routes.ts';
 import { loadPackSet } from './modules/compliance/index.ts';
 import { loadDemoPortfolio, portfolioIsEmpty } from './workflows/demo.workflow.ts';
 import { todayIn } from './kernel/clock.ts';
@@ -149,6 +150,7 @@ export async function buildServer(rt: Runtime, options: ServerOptions = {}): Pro
   await app.register(paymentRoutes(rt, paymentsSettings));
   await app.register(reportRoutes(rt));
   if (rt.config.webApp !== 'off') await app.register(webAppRoutes({ distDir: options.webDistDir ?? WEB_DIST }));
+  await registerCommunications(app, rt);
   return app;
 }
 

@@ -93,7 +93,7 @@ describe('the gate over the stored state', () => {
     const { rows } = await rt.pool.query(`select seq, kind, subject, payload from audit_log where chain = 'compliance' order by seq`);
     expect(rows.length).toBe(2);
     // The audit names the number by its blind index, never in clear.
-    expect(JSON.parse(rows[0].payload)).toMatchObject({ id: 'g1', decision: 'defer', pack: 'cn@1', contact: { channel: 'voice_agent', actor: 'bank', destination: `tel:${rt.cipher.hmac('13800138000').toString('hex')}` }, rules: [{ rule: 'CN-02', code: 'daily_unanswered_attempts_reached', effect: 'defer' }] });
+    expect(JSON.parse(rows[0].payload)).toMatchObject({ id: 'g1', decision: 'defer', pack: 'cn@2', contact: { channel: 'voice_agent', actor: 'bank', destination: `tel:${rt.cipher.hmac('13800138000').toString('hex')}` }, rules: [{ rule: 'CN-02', code: 'daily_unanswered_attempts_reached', effect: 'defer' }] });
     expect(rows.map((r) => r.payload).join('\n')).not.toContain('13800138000');
     const ledger = await rt.pool.query(`select destination, destination_masked from contact_attempts where customer_id = 'C1' order by attempt_id limit 1`);
     expect(ledger.rows[0]).toEqual({ destination: `tel:${rt.cipher.hmac('13800138000').toString('hex')}`, destination_masked: '138****8000' });

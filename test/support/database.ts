@@ -7,7 +7,7 @@ import pg from 'pg';
 import { inject } from 'vitest';
 import { adminUrl, withDatabase } from '../../src/db/index.ts';
 import { runtimeOn, type Runtime } from '../../src/runtime.ts';
-import type { Config } from '../../src/config.ts';
+import { communicationsConfig, type Config } from '../../src/config.ts';
 import { fixedClock, type Clock } from '../../src/kernel/clock.ts';
 import { deriveIndexKey } from '../../src/modules/portfolio/index.ts';
 
@@ -64,6 +64,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     complianceOverrides: [],
     // Serve web/dist as it is (buildServer registers the app's routes; the e2e tests build it first).
     webApp: 'serve',
+    // No dispatcher job in tests (a test runs the dispatcher itself); console providers.
+    communications: communicationsConfig({ RECOURSE_DISPATCHER: 'off' }),
     ...overrides,
   };
 }

@@ -151,3 +151,34 @@ export async function contactHistory(db: Db, customerId: string, limit: number):
     outcome: r.outcome, accountId: r.account_id, verdictRef: r.verdict_ref, corrects: r.corrects === null ? null : Number(r.corrects), correctedBy: r.corrected_by === null ? null : Number(r.corrected_by),
   }));
 }
+
+/**
+ * Appends many attempts in one statement; rows whose idempotency key is already stored are left as
+ * they are. Returns the attempt id per key of every row (new or already there) with its input hash.
+ */
+export async function insertAttempts(db: Db, attempts: readonly AttemptRow[]): Promise<Map<string, { attemptId: number; inputHash: string | null; inserted: boolean }>> {
+  const out = new Map<string, { attemptId: number; inputHash: string | null; inserted: boolean }>();
+  if (attempts.length === 0) return out;
+  const rows = attempts.map((a) => ({
+    customer_id: a.customerId, account_id: a.accountId, at_ms: a.at, channel: a.channel, actor: a.actor, actor_kind: a.actorKind, party: a.party,
+    destination: a.destination, destination_masked: a.destinationMasked, content_ref: a.contentRef, outcome: a.outcome, verdict_ref: a.verdictRef,
+    corrects: a.corrects, idempotency_key: a.idempotencyKey, input_hash: a.inputHash,
+  }));
+  const inserted = await db.query<{ attempt_id: string; idempotency_key: string; input_hash: string | null }>(
+    `insert into contact_attempts (customer_id, account_id, attempted_at, channel, actor, actor_kind, party, destination, destination_masked, content_ref, outcome, verdict_ref, corrects, idempotency_key, input_hash)
+     select x.customer_id, x.account_id, to_timestamp(x.at_ms / 1000), x.channel, x.actor, x.actor_kind, x.party, x.destination, x.destination_masked, x.content_ref, x.outcome, x.verdict_ref, x.corrects, x.idempotency_key, x.input_hash
+     from jsonb_to_recordset($1::jsonb) as x (customer_id text, account_id text, at_ms float8, channel text, actor text, actor_kind text, party text, destination text,
+       destination_masked text, content_ref text, outcome text, verdict_ref text, corrects bigint, idempotency_key text, input_hash text)
+     on conflict (idempotency_key) do nothing
+     returning attempt_id::text, idempotency_key, input_hash`,
+    [JSON.stringify(rows)],
+  );
+  for (const r of inserted.rows) out.set(r.idempotency_key, { attemptId: Number(r.attempt_id), inputHash: r.input_hash, inserted: true });
+  const missing = attempts.map((a) => a.idempotencyKey!).filter((k) => !out.has(k));
+  if (missing.length) {
+    const existing = await db.query<{ attempt_id: string; idempotency_key: string; input_hash: string | null }>(
+      'select attempt_id::text, idempotency_key, input_hash from contact_attempts where idempotency_key = any($1::text[])', [missing]);
+    for (const r of existing.rows) out.set(r.idempotency_key, { attemptId: Number(r.attempt_id), inputHash: r.input_hash, inserted: false });
+  }
+  return out;
+}

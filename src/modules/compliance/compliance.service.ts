@@ -279,6 +279,41 @@ export async function recordContactAttempt(store: ComplianceStore, cmd: RecordAt
   }), `contact attempt for ${cmd.customerId}`);
 }
 
+/** What `recordContactAttempts` takes: a ledger row with its idempotency key (required in bulk). */
+export type BulkAttemptCommand = RecordAttemptCommand & {
+  idempotencyKey: string;
+  /** How the destination may be shown, when the caller passes a key (`tel:…`) whose number it knows masked. */
+  destinationMasked?: string | null;
+};
+
+/**
+ * Records many attempts in one statement (the dispatcher's path: thousands a second), on `db` (a
+ * transaction's client, so the attempts commit with what they record) or the store's pool. Same rules
+ * as `recordContactAttempt`: a key already stored with the same input is a replay, with another input
+ * `idempotency_key_reused`; corrections must name an attempt of the same customer (checked by the
+ * foreign key; the bulk caller only corrects attempts it recorded itself).
+ */
+export async function recordContactAttempts(store: ComplianceStore, cmds: readonly BulkAttemptCommand[], db: pg.ClientBase | pg.Pool = store.pool): Promise<Result<{ attemptId: number; replayed: boolean }, RecordError>[]> {
+  const rows: repo.AttemptRow[] = cmds.map((cmd) => {
+    const actor = parseActor(cmd.actor);
+    if (!actor) throw new Error(`recordContactAttempts: ${JSON.stringify(cmd.actor)} is not an actor`);
+    const { idempotencyKey, destinationMasked, ...input } = cmd;
+    const destination = store.destinationKey(cmd.destination);
+    return {
+      customerId: cmd.customerId, accountId: cmd.accountId ?? null, at: Date.parse(cmd.at), channel: cmd.channel, actor: actor.text, actorKind: actor.kind, party: cmd.party,
+      destination, destinationMasked: destinationMasked !== undefined ? destinationMasked : maskedDestination(cmd.destination), contentRef: cmd.contentRef ?? null, outcome: cmd.outcome, verdictRef: cmd.verdictRef ?? null,
+      corrects: cmd.corrects ?? null, idempotencyKey, inputHash: sha256(canonicalJson({ ...input, destination })),
+    };
+  });
+  const stored = await repo.insertAttempts(db, rows);
+  return rows.map((row) => {
+    const s = stored.get(row.idempotencyKey!);
+    if (!s) throw new Error(`recordContactAttempts: attempt ${row.idempotencyKey} neither inserted nor found`);
+    if (!s.inserted && s.inputHash !== row.inputHash) return err('idempotency_key_reused', `idempotency key ${JSON.stringify(row.idempotencyKey)} was used for a different contact attempt (#${s.attemptId})`);
+    return ok({ attemptId: s.attemptId, replayed: !s.inserted });
+  });
+}
+
 const ms = (iso: string | undefined) => (iso === undefined ? null : Date.parse(iso));
 
 export function setFlag({ pool }: ComplianceStore, cmd: SetFlagCommand): Promise<Result<number, RecordError>> {

@@ -20,8 +20,8 @@ export {
   type CheckLine, type ConsentCommand, type OptOutCommand, type RecordAttemptCommand, type SetFlagCommand,
 } from './compliance.schema.ts';
 export {
-  COMPLIANCE_CHAIN, complianceStore, checkProposedContacts, clearFlag, handleInboundReply, recordConsent, recordContactAttempt, recordOptOut, revokeConsent, setFlag, setTimeZones,
-  type GateProposal, type GateVerdict, type RecordError,
+  COMPLIANCE_CHAIN, complianceStore, checkProposedContacts, clearFlag, handleInboundReply, recordConsent, recordContactAttempt, recordContactAttempts, recordOptOut, revokeConsent, setFlag, setTimeZones,
+  type BulkAttemptCommand, type ComplianceStore, type GateProposal, type GateVerdict, type RecordError,
 } from './compliance.service.ts';
 export { appendAudited, verifyAuditLog, type AuditVerification } from './audit.service.ts';
 export type { AuditEvent, AppendResult } from './audit.repository.ts';

@@ -85,7 +85,7 @@ describe('bank overrides only narrow', () => {
     if (r.ok) return;
     expect(r.code).toBe('override_widens_pack');
     expect(r.message).toContain(`bank.json: override acme v1: ${path}`);
-    expect(r.message).toContain('an override may only narrow cn v1');
+    expect(r.message).toContain('an override may only narrow cn v2');
   });
   it('adding rules narrows: a US-style 7-in-7 cap, a debt-advice hold, more prohibited words', () => {
     const r = withOverride({

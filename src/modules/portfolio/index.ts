@@ -12,3 +12,7 @@ export {
   customerPhones, customerAccounts, moneyHistories, findPaymentsById, appendPayments, accountsById, customerIdentity,
   type AgingInput, type AccountRow, type ContactProfile, type PhonePoint, type LedgerPayment, type LedgerStatement,
 } from './portfolio.repository.ts';
+export {
+  messagingAccounts, messagingCustomers, sendingContactPoints, customersByPhoneHmac, customersByEmail,
+  type MessagingAccount, type MessagingCustomer, type SendingContactPoint,
+} from './messaging.repository.ts';

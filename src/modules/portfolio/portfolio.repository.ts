@@ -55,6 +55,33 @@ function asOfDay(asOf: string): EpochDay {
   return day;
 }
 
+/** One aging input from an account_histories row read as plain values (a query, not a COPY). */
+export function agingInputFromPacked(r: { accountId: string; customerId: string; currency: string; statements: string | null; payments: string | null; hostCyclesDelinquent: number | null }, asOf: EpochDay): AgingInput {
+  const statements: AgingInput['statements'] = [];
+  if (r.statements) readPackedStatements(Buffer.from(r.statements, 'latin1'), 0, r.statements.length, asOf, statements);
+  const payments: AgingInput['payments'] = [];
+  if (r.payments) readPackedPayments(Buffer.from(r.payments, 'latin1'), 0, r.payments.length, asOf, payments);
+  return { accountId: r.accountId, customerId: r.customerId, currency: r.currency, statements, payments, hostCyclesDelinquent: r.hostCyclesDelinquent };
+}
+
+function readPackedStatements(buf: Buffer, start: number, stop: number, asOf: EpochDay, out: AgingInput['statements']): void {
+  const scan = new PackedBytes(buf, start, stop);
+  while (!scan.done()) {
+    const statementDate = scan.day();
+    if (statementDate > asOf) break; // in statement-date order
+    out.push({ statementDate, dueDate: scan.day(), minimumDueMinor: scan.minor(), closingBalanceMinor: scan.minor() });
+  }
+}
+
+function readPackedPayments(buf: Buffer, start: number, stop: number, asOf: EpochDay, out: AgingInput['payments']): void {
+  const scan = new PackedBytes(buf, start, stop);
+  while (!scan.done()) {
+    const postedOn = scan.day();
+    if (postedOn > asOf) break; // in posted-on order
+    out.push({ postedOn, amountMinor: scan.minor() });
+  }
+}
+
 /**
  * One aging input from the first six fields of an `agingInputsSql` row, keeping only what exists as of
  * `asOf`; leaves the row positioned on the next field (callers that joined more columns read on).
@@ -65,24 +92,10 @@ export function agingInputOf(row: CopyRow, asOf: EpochDay): AgingInput {
   const currency = row.text()!;
   const statements: AgingInput['statements'] = [];
   const packedStatements = row.raw();
-  if (packedStatements) {
-    const scan = new PackedBytes(row.buf, packedStatements[0], packedStatements[1]);
-    while (!scan.done()) {
-      const statementDate = scan.day();
-      if (statementDate > asOf) break; // in statement-date order
-      statements.push({ statementDate, dueDate: scan.day(), minimumDueMinor: scan.minor(), closingBalanceMinor: scan.minor() });
-    }
-  }
+  if (packedStatements) readPackedStatements(row.buf, packedStatements[0], packedStatements[1], asOf, statements);
   const payments: AgingInput['payments'] = [];
   const packedPayments = row.raw();
-  if (packedPayments) {
-    const scan = new PackedBytes(row.buf, packedPayments[0], packedPayments[1]);
-    while (!scan.done()) {
-      const postedOn = scan.day();
-      if (postedOn > asOf) break; // in posted-on order
-      payments.push({ postedOn, amountMinor: scan.minor() });
-    }
-  }
+  if (packedPayments) readPackedPayments(row.buf, packedPayments[0], packedPayments[1], asOf, payments);
   return { accountId, customerId, currency, statements, payments, hostCyclesDelinquent: row.integer() };
 }
 

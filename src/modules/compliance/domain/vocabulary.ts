@@ -19,9 +19,13 @@ export function selectorCovers(selector: ChannelSelector, channel: Channel): boo
 export const PARTIES = ['debtor', 'guarantor', 'contact'] as const;
 export type Party = (typeof PARTIES)[number];
 
+/**
+ * `sent`: handed to a provider (SMSC, mail relay, print, voice platform) with the delivery not known
+ * yet; the receipt, bounce or call outcome is recorded as a correction of that row.
+ */
 export const OUTCOMES = [
   'connected_right_party', 'connected_third_party', 'no_answer', 'busy', 'rejected', 'powered_off',
-  'voicemail', 'wrong_number', 'delivered', 'failed', 'bounced',
+  'voicemail', 'wrong_number', 'delivered', 'failed', 'bounced', 'sent',
 ] as const;
 export type Outcome = (typeof OUTCOMES)[number];
 

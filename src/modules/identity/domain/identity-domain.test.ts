@@ -61,9 +61,16 @@ describe('roles', () => {
   it('every role holds only known permissions; admin holds all; the auditor changes nothing; agency users only record their contacts', () => {
     for (const role of ROLES) for (const p of ROLE_PERMISSIONS[role]) expect(PERMISSIONS).toContain(p);
     expect([...ROLE_PERMISSIONS.admin].sort()).toEqual([...PERMISSIONS].sort());
-    expect(ROLE_PERMISSIONS.auditor).toEqual(['accounts:read', 'audit:read']);
-    // Caps count contacts across the bank and its agencies, so agencies record theirs in the same ledger.
-    expect(ROLE_PERMISSIONS.agency_user).toEqual(['accounts:read', 'compliance:check', 'compliance:record']);
+    // Reads only: nothing the auditor holds writes anything.
+    expect(ROLE_PERMISSIONS.auditor).toEqual(['accounts:read', 'audit:read', 'templates:read', 'messages:read']);
+    // Caps count contacts across the bank and its agencies, so agencies record theirs in the same ledger
+    // (and send the platform's messages, which the dispatcher records there too).
+    expect(ROLE_PERMISSIONS.agency_user).toEqual(['accounts:read', 'compliance:check', 'compliance:record', 'templates:read', 'messages:read', 'messages:send']);
+    // Publishing templates and answering as a provider are not front-line work.
+    for (const role of ['agency_user', 'collector', 'supervisor', 'strategy_manager'] as const) {
+      expect(ROLE_PERMISSIONS[role]).not.toContain('templates:publish');
+      expect(ROLE_PERMISSIONS[role]).not.toContain('messages:callback');
+    }
     for (const role of ['agency_user', 'collector'] as const) {
       expect(ROLE_PERMISSIONS[role]).not.toContain('accounts:export');
       expect(ROLE_PERMISSIONS[role]).not.toContain('pii:unmask');

@@ -33,6 +33,16 @@ export const PERMISSIONS = [
   'compliance:record',
   /** Clear a flag or hold, withdraw an opt-out: lifts a protection, so not for front-line roles. */
   'compliance:clear',
+  /** Read message templates and preview them with an account's data (accounts in scope). */
+  'templates:read',
+  /** Publish a new template version (after its lint passes). */
+  'templates:publish',
+  /** Read the outbox: messages, their status, verdicts and captured promises (accounts in scope). */
+  'messages:read',
+  /** Enqueue a message by hand for an account in scope (the dispatcher still re-checks compliance). */
+  'messages:send',
+  /** Report what providers saw later: bounces, robot-call outcomes (the bank's relay or voice platform). */
+  'messages:callback',
   /** Work the queue: take the next case, contact debtors (right-party check, outcomes, notes), schedule callbacks. */
   'worklist:work',
   /** Supervise queues: see a team's items, reassign them, manage teams and collectors' skills. */
@@ -46,16 +56,17 @@ export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: PERMISSIONS,
-  strategy_manager: ['accounts:read', 'accounts:export', 'compliance:check'],
-  compliance_officer: ['accounts:read', 'accounts:export', 'pii:unmask', 'audit:read', 'compliance:check', 'compliance:record', 'compliance:clear'],
-  supervisor: ['accounts:read', 'accounts:export', 'pii:unmask', 'assignments:write', 'waivers:approve', 'compliance:check', 'compliance:record', 'compliance:clear',
+  strategy_manager: ['accounts:read', 'accounts:export', 'compliance:check', 'templates:read', 'messages:read'],
+  // Publishing a template is a compliance act: the lint is the pack's, the approval the compliance officer's.
+  compliance_officer: ['accounts:read', 'accounts:export', 'pii:unmask', 'audit:read', 'compliance:check', 'compliance:record', 'compliance:clear', 'templates:read', 'templates:publish', 'messages:read'],
+  supervisor: ['accounts:read', 'accounts:export', 'pii:unmask', 'assignments:write', 'waivers:approve', 'compliance:check', 'compliance:record', 'compliance:clear', 'templates:read', 'messages:read', 'messages:send',
     'worklist:work', 'worklist:supervise', 'payments:post'],
-  collector: ['accounts:read', 'compliance:check', 'compliance:record', 'worklist:work'],
+  collector: ['accounts:read', 'compliance:check', 'compliance:record', 'templates:read', 'messages:read', 'messages:send', 'worklist:work'],
   // Masked PII and no bulk export: an agency sees only what its placed accounts need.
-  agency_user: ['accounts:read', 'compliance:check', 'compliance:record', 'worklist:work'],
-  legal: ['accounts:read', 'accounts:export', 'pii:unmask', 'compliance:check', 'compliance:record'],
+  agency_user: ['accounts:read', 'compliance:check', 'compliance:record', 'templates:read', 'messages:read', 'messages:send', 'worklist:work'],
+  legal: ['accounts:read', 'accounts:export', 'pii:unmask', 'compliance:check', 'compliance:record', 'templates:read', 'messages:read', 'messages:send'],
   // Read-only: reads accounts (masked) and the audit trail, changes nothing.
-  auditor: ['accounts:read', 'audit:read'],
+  auditor: ['accounts:read', 'audit:read', 'templates:read', 'messages:read'],
 };
 
 export function isRole(text: string): text is Role {
