@@ -18,6 +18,8 @@ import {
 import { accountAllocation, loadPaymentsSettings, parsePaymentFile, paymentFileFormat, postPayments, reversalSchema, reversePayment } from '../modules/payments/index.ts';
 import { nextCase, scheduleCallback, seesAccount, type DeskDeps } from '../workflows/collector-desk.workflow.ts';
 import { account360 } from '../workflows/account-360.workflow.ts';
+import { quoteArrangement, type ArrangementsDeskDeps } from '../workflows/arrangements-desk.workflow.ts';
+import { loadAuthorityPolicy, quoteRequestSchema } from '../modules/arrangements/index.ts';
 import { cliOperator } from './identity.commands.ts';
 import { CliFailure, EXIT, json, plainDate, wholeNumber, type CommandContext } from './support.ts';
 
@@ -49,6 +51,59 @@ export function registerCollectorCommands(program: Command, ctx: CommandContext)
   registerWorklist(program, ctx);
   registerAccount360(program, ctx);
   registerPayments(program, ctx);
+  registerPlans(program, ctx);
+}
+
+async function arrangementsDeps(rt: Runtime): Promise<ArrangementsDeskDeps> {
+  const desk = await deskDeps(rt);
+  return { pool: rt.pool, clock: rt.clock, packs: desk.packs, packId: desk.packId, payments: await loadPaymentsSettings(), authority: await loadAuthorityPolicy(), termMonthsMaxSetting: null };
+}
+
+const number = (flag: string) => (text: string) => {
+  if (!/^\d+(\.\d{1,2})?$/.test(text)) throw new InvalidArgumentError(`${flag} must be a number with at most two decimals`);
+  return Number(text);
+};
+
+function registerPlans(program: Command, ctx: CommandContext): void {
+  const { io, withRuntime, today } = ctx;
+  const plan = program.command('plan').description('Arrangements: quotes for instalments, extensions, waivers and settlements');
+  plan
+    .command('quote')
+    .description('Quote an arrangement on an account: schedule in exact money, waivers, the rules it is held to and the authority it needs (writes nothing)')
+    .requiredOption('--account <id>', 'account')
+    .requiredOption('--type <type>', 'installments, extension, waiver or settlement')
+    .option('--months <n>', 'installments: number of monthly instalments', wholeNumber(1, 600))
+    .option('--first-due <date>', 'installments: first due date (default: a month after --as-of)', plainDate('--first-due'))
+    .option('--waive-fees', 'installments: waive the fees owed')
+    .option('--waive-interest', 'installments: waive the interest owed')
+    .option('--days <n>', 'extension: days until the amount past due is due', wholeNumber(1, 3650))
+    .option('--fees-percent <p>', 'waiver: share of the fees waived', number('--fees-percent'))
+    .option('--interest-percent <p>', 'waiver: share of the interest waived', number('--interest-percent'))
+    .option('--amount <amount>', 'settlement: the lump sum, e.g. 8000.00')
+    .option('--pay-by <date>', 'waiver, settlement: the date to pay by', plainDate('--pay-by'))
+    .option('--as-of <date>', 'business date (default: today)', plainDate('--as-of'))
+    .option('--json', 'print JSON')
+    .action(async (opts: { account: string; type: string; months?: number; firstDue?: EpochDay; waiveFees?: boolean; waiveInterest?: boolean; days?: number; feesPercent?: number; interestPercent?: number; amount?: string; payBy?: EpochDay; asOf?: EpochDay; json?: boolean }) => {
+      const input = {
+        type: opts.type,
+        ...(opts.months !== undefined ? { months: opts.months } : {}), ...(opts.firstDue !== undefined ? { firstDueOn: formatPlainDate(opts.firstDue) } : {}),
+        ...(opts.type === 'installments' ? { waiveFees: opts.waiveFees ?? false, waiveInterest: opts.waiveInterest ?? false } : {}),
+        ...(opts.days !== undefined ? { days: opts.days } : {}), ...(opts.feesPercent !== undefined ? { feesPercent: opts.feesPercent } : {}),
+        ...(opts.interestPercent !== undefined ? { interestPercent: opts.interestPercent } : {}), ...(opts.amount !== undefined ? { amount: opts.amount } : {}),
+        ...(opts.payBy !== undefined ? { payBy: formatPlainDate(opts.payBy) } : {}), ...(opts.asOf !== undefined ? { asOf: formatPlainDate(opts.asOf) } : {}),
+      };
+      const parsed = quoteRequestSchema.safeParse(input);
+      if (!parsed.success) {
+        throw new CliFailure(parsed.error.issues.map((i) => `${i.path.join('.') ? `--${String(i.path.at(-1)).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` : '--type'}: ${i.message}`).join('; '), EXIT.invalid);
+      }
+      const r = await withRuntime(async (rt) => quoteArrangement(await arrangementsDeps(rt), opts.account, parsed.data, today(rt)));
+      if (!r.ok) throw new CliFailure(`${r.code}: ${r.message}`, r.code === 'account_not_found' ? EXIT.notFound : EXIT.invalid);
+      const v = r.value.view;
+      if (opts.json) return void io.stdout.write(json(v));
+      io.stdout.write(`${v.type} on ${v.accountId} as of ${v.asOf}: pay ${v.total} ${v.currency} (balance ${v.balance}; waived fees ${v.waivedFees}, interest ${v.waivedInterest}; forgiven ${v.forgiven}) over ${v.termMonths} month(s)\n`);
+      for (const i of v.installments) io.stdout.write(`  ${i.seq}\t${i.dueOn}\t${i.amount}\n`);
+      io.stdout.write(`needs: ${v.authority.requiredTier ?? 'nobody may agree this'}${v.authority.reasons.length ? ` (${v.authority.reasons.map((x) => `${x.limit} ${x.value}`).join(', ')})` : ''}; limit ${v.rules.termMonthsMax} months (${v.rules.rule})\n`);
+    });
 }
 
 function registerWorklist(program: Command, ctx: CommandContext): void {

@@ -145,3 +145,25 @@ create table payment_postings (
 create index payment_postings_account on payment_postings (account_id);
 create trigger payment_postings_append_only before update or delete on payment_postings
   for each row execute function forbid_change();
+
+-- Arrangements ------------------------------------------------------------------------------------
+
+-- Hardship evidence (a hospital certificate, an income statement): PDF or image, typed by its magic
+-- bytes, stored in the database with its SHA-256 (transactional with the rest, backed up and
+-- distributed by customer with it). Append-only: a wrong file is superseded, not replaced.
+create table hardship_evidence (
+  evidence_id bigint generated always as identity primary key,
+  customer_id text not null references customers (customer_id),
+  account_id text references card_accounts (account_id),
+  media_type text not null check (media_type in ('application/pdf', 'image/png', 'image/jpeg', 'image/webp')),
+  size_bytes integer not null check (size_bytes > 0),
+  sha256 text not null check (sha256 ~ '^[0-9a-f]{64}$'),
+  content bytea not null,
+  description text check (length(description) <= 500),
+  uploaded_by text not null,
+  uploaded_at timestamptz not null default now(),
+  check (octet_length(content) = size_bytes)
+);
+create index hardship_evidence_customer on hardship_evidence (customer_id, evidence_id);
+create trigger hardship_evidence_append_only before update or delete on hardship_evidence
+  for each row execute function forbid_change();

@@ -79,13 +79,13 @@ const storedViews = (lines: readonly repo.StoredLine[], currency: string): Alloc
   lines.map((l) => ({ target: l.target, statementDate: l.statementDate, amount: formatAmount(BigInt(l.amountMinor), currency) }));
 
 /** Allocation of every payment of these accounts as the history stands (one query each for statements and payments). */
-async function allocationsOf(db: pg.ClientBase | pg.Pool, accountIds: readonly string[], waterfall: Waterfall, extra: ReadonlyMap<string, readonly LedgerPayment[]> = new Map()): Promise<Map<string, AllocationResult>> {
+async function allocationsOf(db: pg.ClientBase | pg.Pool, accountIds: readonly string[], waterfall: Waterfall, extra: ReadonlyMap<string, readonly LedgerPayment[]> = new Map(), asOf: string | null = null): Promise<Map<string, AllocationResult>> {
   const histories = await moneyHistories(db, accountIds);
   const out = new Map<string, AllocationResult>();
   for (const [accountId, h] of histories) {
-    const payments = [...h.payments, ...(extra.get(accountId) ?? [])];
+    const payments = [...h.payments, ...(extra.get(accountId) ?? [])].filter((p) => asOf === null || p.postedOn <= asOf);
     out.set(accountId, allocatePayments(
-      h.statements.map((s) => ({ statementDate: parsePlainDate(s.statementDate)!, closingBalanceMinor: s.closingBalanceMinor, principalMinor: s.principalMinor, interestMinor: s.interestMinor, feesMinor: s.feesMinor })),
+      h.statements.filter((s) => asOf === null || s.statementDate <= asOf).map((s) => ({ statementDate: parsePlainDate(s.statementDate)!, closingBalanceMinor: s.closingBalanceMinor, principalMinor: s.principalMinor, interestMinor: s.interestMinor, feesMinor: s.feesMinor })),
       payments.map((p) => ({ paymentId: p.paymentId, postedOn: parsePlainDate(p.postedOn)!, amountMinor: p.amountMinor, reverses: p.reverses })),
       waterfall,
     ));
@@ -229,20 +229,26 @@ function view(p: LedgerPayment, currency: string, replayed: boolean, allocation:
 
 export interface AccountAllocation {
   accountId: string; currency: string; policy: string;
+  /** Minor units open per component (fees, interest, principal, unclassified) and overpaid. */
+  openMinor: Record<string, bigint>;
   payments: { paymentId: string; postedOn: string; amount: string; reverses: string | null; allocation: AllocationLineView[] }[];
   open: Record<string, string>;
 }
 
-/** How every payment of the account is allocated as its history stands now, and what is still open per component. */
-export async function accountAllocation(db: pg.Pool | pg.ClientBase, settings: PaymentsSettings, accountId: string): Promise<AccountAllocation | null> {
+/**
+ * How every payment of the account is allocated as its history stands now (or only the statements
+ * and payments up to `asOf`), and what is still open per component.
+ */
+export async function accountAllocation(db: pg.Pool | pg.ClientBase, settings: PaymentsSettings, accountId: string, asOf: string | null = null): Promise<AccountAllocation | null> {
   const account = (await accountsById(db, [accountId])).get(accountId);
   if (!account) return null;
   const histories = await moneyHistories(db, [accountId]);
   const reverses = new Map(histories.get(accountId)!.payments.map((p) => [p.paymentId, p.reverses]));
-  const result = (await allocationsOf(db, [accountId], waterfallOf(settings))).get(accountId)!;
+  const result = (await allocationsOf(db, [accountId], waterfallOf(settings), new Map(), asOf)).get(accountId)!;
   return {
     accountId, currency: account.currency, policy: policyOf(settings),
     payments: result.payments.map((a) => ({ paymentId: a.paymentId, postedOn: formatPlainDate(a.postedOn), amount: formatAmount(a.amountMinor, account.currency), reverses: reverses.get(a.paymentId) ?? null, allocation: lineViews(a.lines, account.currency) })),
     open: Object.fromEntries(Object.entries(result.open).map(([k, v]) => [k, formatAmount(v, account.currency)])),
+    openMinor: { ...result.open },
   };
 }

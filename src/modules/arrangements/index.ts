@@ -1,0 +1,13 @@
+/**
+ * Public surface of the arrangements module: quotes for the four arrangements (instalments,
+ * extension, waiver, settlement) in exact money on business days, authority limits by tier,
+ * affordability, hardship evidence.
+ */
+export { ARRANGEMENT_TYPES, balanceOf, quote, splitEvenly, monthsBetween, type ArrangementType, type DebtPosition, type PlanRules, type Quote, type QuoteError, type QuoteRequest, type ScheduledInstalment } from './domain/quote.ts';
+export { isBusinessDay, nextBusinessDay, type BusinessCalendar } from './domain/business-days.ts';
+export { TIERS, atLeast, requiredTier, tierOf, type AuthorityPolicy, type AuthorityReason, type Tier } from './domain/authority.ts';
+export { assessAffordability, type Affordability, type Declared } from './domain/affordability.ts';
+export { EVIDENCE_TYPES, checkEvidence, sniffEvidenceType, type EvidenceError, type EvidenceType } from './domain/evidence.ts';
+export { authorityDocumentSchema, loadAuthorityPolicy, validateAuthorityDocument, type AuthorityDocument } from './authority.schema.ts';
+export { quoteRequestSchema, type QuoteRequestInput } from './quote.schema.ts';
+export { uploadEvidence, readEvidence, listEvidence, evidenceMeta, type EvidenceMeta } from './evidence.service.ts';
