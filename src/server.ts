@@ -30,6 +30,8 @@ import { worklistRoutes } from './http/worklist.routes.ts';
 import { paymentRoutes } from './http/payments.routes.ts';
 import { loadWorklistSettings } from './modules/worklist/index.ts';
 import { loadPaymentsSettings } from './modules/payments/index.ts';
+import { arrangementRoutes } from './http/arrangements.routes.ts';
+import { loadAuthorityPolicy } from './modules/arrangements/index.ts';
 
 /** JSON request bodies (login, users, tokens, unmask, export) are small; POST /imports has its own limit. */
 export const JSON_BODY_BYTES_MAX = 64 * 1024;
@@ -146,8 +148,10 @@ export async function buildServer(rt: Runtime, options: ServerOptions = {}): Pro
   if (!packs.ok) throw new Error(`compliance packs: ${packs.message}`);
   await app.register(complianceRoutes(rt, packs.value));
   const paymentsSettings = await loadPaymentsSettings();
-  await app.register(worklistRoutes(rt, packs.value, await loadWorklistSettings(), paymentsSettings));
+  const worklistSettings = await loadWorklistSettings();
+  await app.register(worklistRoutes(rt, packs.value, worklistSettings, paymentsSettings));
   await app.register(paymentRoutes(rt, paymentsSettings));
+  await app.register(arrangementRoutes(rt, { packs: packs.value, worklist: worklistSettings, payments: paymentsSettings, authority: await loadAuthorityPolicy(), termMonthsMaxSetting: null }));
   await app.register(reportRoutes(rt));
   if (rt.config.webApp !== 'off') await app.register(webAppRoutes({ distDir: options.webDistDir ?? WEB_DIST }));
   await registerCommunications(app, rt);

@@ -78,6 +78,14 @@ const STATUS_BY_CODE: Record<string, number> = {
   payment_already_reversed: 409,
   cannot_reverse_a_reversal: 409,
   reversal_before_payment: 422,
+  plan_term_exceeds_limit: 422,
+  nothing_owed: 422,
+  quote_invalid: 422,
+  evidence_not_found: 404,
+  evidence_empty: 422,
+  evidence_too_large: 413,
+  evidence_type_not_allowed: 415,
+  evidence_type_mismatch: 415,
 };
 
 export interface Problem { code: string; title: string; detail?: string; [extra: string]: unknown }

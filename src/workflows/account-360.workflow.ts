@@ -20,6 +20,7 @@ import { contactHistory, type ContactHistoryEntry, type PackSet } from '../modul
 import { customerAccounts, customerPhones, type PiiCipher } from '../modules/portfolio/index.ts';
 import { listItems, listNotes, type NoteView, type WorklistSettings } from '../modules/worklist/index.ts';
 import { accountAllocation, type AccountAllocation, type PaymentsSettings } from '../modules/payments/index.ts';
+import { listEvidence, type EvidenceMeta } from '../modules/arrangements/index.ts';
 import { showAccount, type AccountView } from './account-view.workflow.ts';
 import { releasingContact, type GateSummary } from './collector-desk.workflow.ts';
 import { checkProposedContacts, complianceStore, parseActor } from '../modules/compliance/index.ts';
@@ -59,7 +60,8 @@ export interface Account360 {
   contactHistory: ContactHistoryEntry[];
   notes: NoteView[];
   workItems: { id: number; kind: string; status: string; priority: number; assignedTo: string | null; lockedBy: string | null; notBefore: string; reason: string | null }[];
-  documents: unknown[];
+  /** Hardship evidence on file (metadata; the content is the audited GET /evidence/:id). */
+  documents: EvidenceMeta[];
   /** No complaints module exists yet: always empty, and `complaintsTracked` says so (an open complaint hold shows in `compliance`). */
   complaints: unknown[];
   complaintsTracked: false;
@@ -107,13 +109,14 @@ export async function account360(deps: Account360Deps, principal: Principal, acc
     released = true;
     contactId = contact.contactId;
   }
-  const [accounts, history, notes, items, allocation, compliance] = await Promise.all([
+  const [accounts, history, notes, items, allocation, compliance, documents] = await Promise.all([
     customerAccounts(deps.pool, v.customer.id),
     contactHistory(deps.pool, v.customer.id, ACCOUNT_360_LIMITS.contactHistory),
     listNotes(deps.pool, v.customer.id, ACCOUNT_360_LIMITS.notes),
     listItems(deps.pool, { scope: principal.scope, teamId: null, status: null, assignedTo: null, limit: ACCOUNT_360_LIMITS.workItems, now: deps.clock.now(), accountId }),
     released ? accountAllocation(deps.pool, deps.payments, accountId) : Promise.resolve(null),
     can(principal, 'compliance:check') ? complianceNow(deps, principal, v.customer.id, accountId) : Promise.resolve(null),
+    listEvidence(deps.pool, v.customer.id),
   ]);
   const money = (m: bigint | null, currency: string) => (m === null ? null : formatAmount(m, currency));
   return ok({
@@ -143,7 +146,7 @@ export async function account360(deps: Account360Deps, principal: Principal, acc
     contactHistory: history,
     notes,
     workItems: items.map((i) => ({ id: i.workItemId, kind: i.kind, status: i.status, priority: i.priority, assignedTo: i.assignedTo, lockedBy: i.lockedBy, notBefore: i.notBefore.toISOString(), reason: i.reason })),
-    documents: [],
+    documents,
     complaints: [],
     complaintsTracked: false,
     compliance,

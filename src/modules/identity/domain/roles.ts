@@ -51,20 +51,29 @@ export const PERMISSIONS = [
   'payments:post',
   /** Reverse a posted payment (a new negative entry). */
   'payments:reverse',
+  /** Quote and propose arrangements (promises, plans, waivers, settlements) and upload hardship evidence for accounts in scope. */
+  'arrangements:propose',
+  /** Decide the approval inbox: arrangements beyond the proposer's authority, placements, account actions (within one's own tier). */
+  'approvals:decide',
+  /** Read hardship evidence files (audited). */
+  'evidence:read',
+  /** Request an account action (freeze, restrict spending, lift) for approval. */
+  'account_actions:request',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: PERMISSIONS,
-  strategy_manager: ['accounts:read', 'accounts:export', 'compliance:check', 'templates:read', 'messages:read'],
+  strategy_manager: ['accounts:read', 'accounts:export', 'compliance:check', 'templates:read', 'messages:read', 'approvals:decide'],
   // Publishing a template is a compliance act: the lint is the pack's, the approval the compliance officer's.
-  compliance_officer: ['accounts:read', 'accounts:export', 'pii:unmask', 'audit:read', 'compliance:check', 'compliance:record', 'compliance:clear', 'templates:read', 'templates:publish', 'messages:read'],
+  compliance_officer: ['accounts:read', 'accounts:export', 'pii:unmask', 'audit:read', 'compliance:check', 'compliance:record', 'compliance:clear', 'templates:read', 'templates:publish', 'messages:read',
+    'evidence:read'],
   supervisor: ['accounts:read', 'accounts:export', 'pii:unmask', 'assignments:write', 'waivers:approve', 'compliance:check', 'compliance:record', 'compliance:clear', 'templates:read', 'messages:read', 'messages:send',
-    'worklist:work', 'worklist:supervise', 'payments:post'],
-  collector: ['accounts:read', 'compliance:check', 'compliance:record', 'templates:read', 'messages:read', 'messages:send', 'worklist:work'],
+    'worklist:work', 'worklist:supervise', 'payments:post', 'arrangements:propose', 'approvals:decide', 'evidence:read', 'account_actions:request'],
+  collector: ['accounts:read', 'compliance:check', 'compliance:record', 'templates:read', 'messages:read', 'messages:send', 'worklist:work', 'arrangements:propose', 'account_actions:request'],
   // Masked PII and no bulk export: an agency sees only what its placed accounts need.
-  agency_user: ['accounts:read', 'compliance:check', 'compliance:record', 'templates:read', 'messages:read', 'messages:send', 'worklist:work'],
-  legal: ['accounts:read', 'accounts:export', 'pii:unmask', 'compliance:check', 'compliance:record', 'templates:read', 'messages:read', 'messages:send'],
+  agency_user: ['accounts:read', 'compliance:check', 'compliance:record', 'templates:read', 'messages:read', 'messages:send', 'worklist:work', 'arrangements:propose'],
+  legal: ['accounts:read', 'accounts:export', 'pii:unmask', 'compliance:check', 'compliance:record', 'templates:read', 'messages:read', 'messages:send', 'evidence:read', 'account_actions:request'],
   // Read-only: reads accounts (masked) and the audit trail, changes nothing.
   auditor: ['accounts:read', 'audit:read', 'templates:read', 'messages:read'],
 };
