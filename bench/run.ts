@@ -3,7 +3,8 @@
  * PostgreSQL COPY of the same rows measured in the same run on the same server. Prints throughput
  * and ratios; never asserts a time. Options: --lines N (default 1000000), --accounts N (default 1000000),
  * --contacts N (default 1000000), --checks N (default 1000000), --messages N (default 20000),
- * --only import|aging|compliance|communications (repeatable).
+ * --work-items N (default 100000), --claims N (default 2000),
+ * --only import|aging|compliance|communications|worklist (repeatable).
  *
  * Uses DATABASE_URL when set, else an embedded server with data in bench/.data.
  */
@@ -24,12 +25,14 @@ import { loadDefaultAgingPolicy } from '../src/modules/delinquency/index.ts';
 import { ageAllAccounts } from '../src/workflows/aging.workflow.ts';
 import { benchComplianceBatch, benchComplianceDecision } from './compliance.ts';
 import { benchCommunications } from './communications.ts';
+import { benchWorklist } from './worklist.ts';
 import { fixedClock } from '../src/kernel/clock.ts';
 
 const { values: args } = parseArgs({
   options: {
     lines: { type: 'string', default: '1000000' }, accounts: { type: 'string', default: '1000000' },
     contacts: { type: 'string', default: '1000000' }, checks: { type: 'string', default: '1000000' }, messages: { type: 'string', default: '20000' },
+    'work-items': { type: 'string', default: '100000' }, claims: { type: 'string', default: '2000' },
     only: { type: 'string', multiple: true },
   },
 });
@@ -38,7 +41,7 @@ const ACCOUNTS = Number(args.accounts);
 const CONTACTS = Number(args.contacts);
 const CHECKS = Number(args.checks);
 const MESSAGES = Number(args.messages);
-const ONLY = new Set(args.only ?? ['import', 'aging', 'compliance', 'communications']);
+const ONLY = new Set(args.only ?? ['import', 'aging', 'compliance', 'communications', 'worklist']);
 const dataDir = new URL('./.data/', import.meta.url).pathname;
 const seconds = (ms: number) => (ms / 1000).toFixed(2) + ' s';
 const perSecond = (n: number, ms: number) => Math.round(n / (ms / 1000)).toLocaleString('en') + '/s';
@@ -177,6 +180,13 @@ async function main() {
       const commsRt = await runtimeOn(url, config, async () => {}, fixedClock(new Date('2026-06-30T04:00:00Z')));
       await benchCommunications(url, commsRt, MESSAGES);
       await commsRt.close();
+    }
+    if (ONLY.has('worklist')) {
+      const url = await freshDatabase(lease.url, 'recourse_bench_worklist');
+      // 10:00 in Shanghai: the contact window is open for hours (no urgency), the gate allows.
+      const worklistRt = await runtimeOn(url, config, async () => {}, fixedClock(new Date('2026-06-30T02:00:00Z')));
+      await benchWorklist(url, worklistRt, { items: Number(args['work-items']), claims: Number(args.claims) });
+      await worklistRt.close();
     }
   } finally {
     await lease.release();

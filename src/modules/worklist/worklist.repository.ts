@@ -94,6 +94,17 @@ export interface Candidate extends WorkItemRow { timeZone: string }
  * claim re-checks under SKIP LOCKED.
  */
 export async function queueCandidates(db: Db, q: { now: Date; user: string; scope: DataScope; teamId: string | null; skills: Skills; limit: number }): Promise<Candidate[]> {
+  // Two reads: the collector's own (callbacks, reassigned items: few, by the assigned_to index) and the
+  // team's by stored priority, walking the claimable index in order so the scan stops after `limit`.
+  // (Both name $3, the team, so that its type is known; one's own items come whatever the team.)
+  const own = await candidates(db, q, 'w.assigned_to = $2 and ($3::text is null or true)', 'w.not_before, w.work_item_id');
+  // The team as EXISTS (not a join): the planner then walks the claimable index in priority order.
+  const team = await candidates(db, q, `w.assigned_to is null and ($3::text is null or w.team_id = $3
+    or w.team_id is null and exists (select 1 from account_assignments t where t.account_id = w.account_id and t.team_id = $3))`, 'w.priority desc, w.not_before, w.work_item_id');
+  return [...own, ...team];
+}
+
+async function candidates(db: Db, q: { now: Date; user: string; scope: DataScope; teamId: string | null; skills: Skills; limit: number }, whose: string, order: string): Promise<Candidate[]> {
   const params: unknown[] = [q.now, q.user, q.teamId, q.skills.languages, q.skills.buckets, q.skills.regions, q.limit];
   const inScope = scopeCondition(q.scope, 'w.account_id', params);
   const customerInScope = scopeCondition(q.scope, 'x.account_id', params);
@@ -102,8 +113,7 @@ export async function queueCandidates(db: Db, q: { now: Date; user: string; scop
      from work_items w
      join customers c on c.customer_id = w.customer_id
      left join account_delinquency d on d.account_id = w.account_id
-     where ${CLAIMABLE}
-       and ($3::text is null or w.assigned_to = $2 or coalesce(w.team_id, (select a.team_id from account_assignments a where a.account_id = w.account_id)) = $3)
+     where ${CLAIMABLE} and ${whose}
        and (w.account_id is not null and ${inScope}
             or w.account_id is null and exists (select 1 from card_accounts x where x.customer_id = w.customer_id and ${customerInScope}))
        and (cardinality($4::text[]) = 0 or c.language = any($4::text[]))
@@ -111,7 +121,7 @@ export async function queueCandidates(db: Db, q: { now: Date; user: string; scop
        and (cardinality($6::text[]) = 0 or coalesce(w.region,
              (select p.details->>'region' from contact_points p where p.customer_id = w.customer_id and p.kind = 'address' and p.party_role = 'debtor'
               order by p.position limit 1)) = any($6::text[]))
-     order by (w.kind = 'callback') desc, w.priority desc, w.not_before, w.work_item_id
+     order by ${order}
      limit $7`,
     params,
   );
