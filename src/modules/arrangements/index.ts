@@ -22,3 +22,7 @@ export { EVIDENCE_TYPES, checkEvidence, sniffEvidenceType, type EvidenceError, t
 export { authorityDocumentSchema, loadAuthorityPolicy, validateAuthorityDocument, type AuthorityDocument } from './authority.schema.ts';
 export { quoteRequestSchema, type QuoteRequestInput } from './quote.schema.ts';
 export { uploadEvidence, readEvidence, listEvidence, evidenceMeta, type EvidenceMeta } from './evidence.service.ts';
+export {
+  approveProposal, findProposal, findProposalByKey, hasActivePlan, insertProposal, listProposals, promiseKeptRate, rejectProposal,
+  type KeptRateRow, type NewProposal, type ProposalRow, type StoredQuote,
+} from './proposals.repository.ts';

@@ -274,3 +274,25 @@ export async function customerIdentity(client: pg.ClientBase | pg.Pool, customer
   const r = rows[0];
   return r ? { name: r.name, nationalIdLast4: r.national_id_last4, nationalIdHmac: r.national_id_hmac } : null;
 }
+
+/** Appends an account event (append-only), in the caller's transaction. */
+export async function appendAccountEvent(client: pg.ClientBase | pg.Pool, e: { accountId: string; occurredOn: string; kind: string; data: Record<string, unknown> }): Promise<number> {
+  const { rows } = await client.query<{ event_id: bigint }>(
+    `insert into account_events (account_id, customer_id, occurred_on, kind, data)
+     select account_id, customer_id, $2, $3, $4 from card_accounts where account_id = $1 returning event_id`,
+    [e.accountId, e.occurredOn, e.kind, JSON.stringify(e.data)],
+  );
+  if (!rows[0]) throw new Error(`appendAccountEvent: no account ${e.accountId}`);
+  return Number(rows[0].event_id);
+}
+
+/**
+ * Sets an account's status (an approved freeze, restriction or lift). The card host stays the system
+ * of record: a later feed's status for the account replaces this one.
+ */
+export async function setAccountStatus(client: pg.ClientBase | pg.Pool, accountId: string, status: 'open' | 'frozen' | 'restricted'): Promise<{ previous: string } | null> {
+  const { rows } = await client.query<{ previous: string }>(
+    `update card_accounts a set status = $2, updated_at = now() from (select account_id, status as previous from card_accounts where account_id = $1 for update) p
+     where a.account_id = p.account_id returning p.previous`, [accountId, status]);
+  return rows[0] ?? null;
+}
