@@ -13,6 +13,7 @@ import { registerIdentityCommands } from './cli/identity.commands.ts';
 import { registerComplianceCommands } from './cli/compliance.commands.ts';
 import { registerCollectorCommands } from './cli/collector.commands.ts';
 import { registerCommunicationsCommands } from './cli/communications.commands.ts';
+import { registerStrategyCommands } from './cli/strategy.commands.ts';
 
 export { EXIT, type CliDeps, type CliIo } from './cli/support.ts';
 
@@ -28,8 +29,9 @@ export function buildProgram(io: CliIo, deps: CliDeps, setExit: (code: number) =
   registerPortfolioCommands(program, ctx);
   registerIdentityCommands(program, ctx);
   registerComplianceCommands(program, ctx);
-  registerCollectorCommands(program, ctx);
   registerCommunicationsCommands(program, ctx);
+  registerStrategyCommands(program, ctx);
+  registerCollectorCommands(program, ctx);
 
   program
     .command('serve')

@@ -46,6 +46,8 @@ export interface Config {
   webApp: WebAppMode;
   /** Templates' bank settings, the dispatcher job and the channel providers (docs/configuration.md). */
   communications: CommunicationsConfig;
+  /** Local time ("HH:MM", RECOURSE_TIME_ZONE) the server runs the daily cycle; null = no schedule. */
+  cycleSchedule: string | null;
 }
 
 export const WEB_APP_MODES = ['build', 'serve', 'off'] as const;
@@ -108,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     complianceOverrides: (env.RECOURSE_COMPLIANCE_OVERRIDES || '').split(',').map((f) => f.trim()).filter(Boolean).map((f) => resolve(cwd, f)),
     webApp: webAppMode(env.RECOURSE_WEB_APP),
     communications: communicationsConfig(env, cwd),
+    cycleSchedule: cycleSchedule(env.RECOURSE_CYCLE_SCHEDULE ?? '02:00'),
   };
 }
 
@@ -227,6 +230,12 @@ function generatedKey(dataDir: string): Buffer {
 function packId(name: string): string {
   if (!/^[a-z][a-z0-9-]{0,40}$/.test(name)) throw new ConfigError(`RECOURSE_COMPLIANCE_PACK=${JSON.stringify(name)}: not a pack id such as cn, us-regf or uk-conc`);
   return name;
+}
+
+function cycleSchedule(text: string): string | null {
+  if (text === '' || text === 'off') return null;
+  if (!/^([01]\d|2[0-3]):[0-5]\d$/.test(text)) throw new ConfigError(`RECOURSE_CYCLE_SCHEDULE=${JSON.stringify(text)}: must be a local time HH:MM (e.g. 02:00) or off`);
+  return text;
 }
 
 function timeZone(name: string): string {

@@ -23,6 +23,7 @@ import { redactPii } from './modules/identity/index.ts';
 import { bootstrapAccess } from './workflows/access-bootstrap.workflow.ts';
 import { complianceRoutes } from './http/compliance.routes.ts';
 import { registerCommunications } from './http/communications.routes.ts';
+import { strategyRoutes } from './http/strategy.routes.ts';
 import { loadPackSet } from './modules/compliance/index.ts';
 import { loadDemoPortfolio, portfolioIsEmpty } from './workflows/demo.workflow.ts';
 import { todayIn } from './kernel/clock.ts';
@@ -32,6 +33,7 @@ import { loadWorklistSettings } from './modules/worklist/index.ts';
 import { loadPaymentsSettings } from './modules/payments/index.ts';
 import { arrangementRoutes } from './http/arrangements.routes.ts';
 import { loadAuthorityPolicy } from './modules/arrangements/index.ts';
+import { startCycleScheduler, type CycleScheduler } from './workflows/daily-cycle.job.ts';
 
 /** JSON request bodies (login, users, tokens, unmask, export) are small; POST /imports has its own limit. */
 export const JSON_BODY_BYTES_MAX = 64 * 1024;
@@ -155,6 +157,7 @@ export async function buildServer(rt: Runtime, options: ServerOptions = {}): Pro
   await app.register(reportRoutes(rt));
   if (rt.config.webApp !== 'off') await app.register(webAppRoutes({ distDir: options.webDistDir ?? WEB_DIST }));
   await registerCommunications(app, rt);
+  await app.register(strategyRoutes(rt));
   return app;
 }
 
@@ -197,13 +200,17 @@ export async function serveUntilStopped(rt: Runtime, options: { port: number; ho
     await bootstrapAccess(rt, io, { demoUsers: demoLoaded });
     if (stopping) return;
     const app = await buildServer(rt, { logger: true });
+    let scheduler: CycleScheduler | null = null;
     try {
       await app.listen({ port: options.port, host: options.host });
       const address = app.server.address();
       const port = typeof address === 'object' && address ? address.port : options.port;
       io.stderr.write(`Recourse is listening on http://${options.host === '0.0.0.0' ? 'localhost' : options.host}:${port} (web app: /app/, API docs: /docs)\n`);
+      // The daily cycle at RECOURSE_CYCLE_SCHEDULE (local time), catching up on start when the time has passed.
+      if (rt.config.cycleSchedule) scheduler = startCycleScheduler(rt, { at: rt.config.cycleSchedule, log: (line) => void io.stderr.write(`${line}\n`) });
       await stopped;
     } finally {
+      await scheduler?.stop();
       await app.close();
     }
   } finally {

@@ -66,7 +66,9 @@ const number = (flag: string) => (text: string) => {
 
 function registerPlans(program: Command, ctx: CommandContext): void {
   const { io, withRuntime, today } = ctx;
-  const plan = program.command('plan').description('Arrangements: quotes for instalments, extensions, waivers and settlements');
+  // `plan record` is the strategy area's (registered first); quotes and proposals join the same group.
+  const plan = (program.commands.find((c) => c.name() === 'plan') ?? program.command('plan'))
+    .description('Repayment plans and arrangements: record, quote (instalments, extensions, waivers, settlements)');
   plan
     .command('quote')
     .description('Quote an arrangement on an account: schedule in exact money, waivers, the rules it is held to and the authority it needs (writes nothing)')

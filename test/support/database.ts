@@ -66,6 +66,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     webApp: 'serve',
     // No dispatcher job in tests (a test runs the dispatcher itself); console providers.
     communications: communicationsConfig({ RECOURSE_DISPATCHER: 'off' }),
+    cycleSchedule: null,
     ...overrides,
   };
 }

@@ -19,3 +19,4 @@ export {
   insertSession, findSession, countRightPartyAttempt, closeSession, verifiedSession, insertOutcome, findOutcome, insertNote, listNotes, delinquencyReasonCounts,
   type Candidate, type WorkItemRow, type Skills, type SessionRow, type OutcomeRow, type NoteView, type ReasonCount, type TeamRow, type CallbackRow,
 } from './worklist.repository.ts';
+export { existingWorkItemKeys } from './work-item-keys.repository.ts';

@@ -59,16 +59,21 @@ export const PERMISSIONS = [
   'evidence:read',
   /** Request an account action (freeze, restrict spending, lift) for approval. */
   'account_actions:request',
+  /** Read strategies and their versions, validate drafts, explain an account's decision, see cycle runs and the champion/challenger report. */
+  'strategy:read',
+  /** Publish a new strategy version (it takes effect from its effectiveFrom). */
+  'strategy:publish',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: PERMISSIONS,
-  strategy_manager: ['accounts:read', 'accounts:export', 'compliance:check', 'templates:read', 'messages:read', 'approvals:decide'],
+  strategy_manager: ['accounts:read', 'accounts:export', 'compliance:check', 'templates:read', 'messages:read', 'strategy:read', 'strategy:publish', 'approvals:decide'],
   // Publishing a template is a compliance act: the lint is the pack's, the approval the compliance officer's.
-  compliance_officer: ['accounts:read', 'accounts:export', 'pii:unmask', 'audit:read', 'compliance:check', 'compliance:record', 'compliance:clear', 'templates:read', 'templates:publish', 'messages:read',
+  // Reviews strategies (cross-policy checks, verdicts in explanations) but does not publish them.
+  compliance_officer: ['accounts:read', 'accounts:export', 'pii:unmask', 'audit:read', 'compliance:check', 'compliance:record', 'compliance:clear', 'templates:read', 'templates:publish', 'messages:read', 'strategy:read',
     'evidence:read'],
-  supervisor: ['accounts:read', 'accounts:export', 'pii:unmask', 'assignments:write', 'waivers:approve', 'compliance:check', 'compliance:record', 'compliance:clear', 'templates:read', 'messages:read', 'messages:send',
+  supervisor: ['accounts:read', 'accounts:export', 'pii:unmask', 'assignments:write', 'waivers:approve', 'compliance:check', 'compliance:record', 'compliance:clear', 'templates:read', 'messages:read', 'messages:send', 'strategy:read',
     'worklist:work', 'worklist:supervise', 'payments:post', 'arrangements:propose', 'approvals:decide', 'evidence:read', 'account_actions:request'],
   collector: ['accounts:read', 'compliance:check', 'compliance:record', 'templates:read', 'messages:read', 'messages:send', 'worklist:work', 'arrangements:propose', 'account_actions:request'],
   // Masked PII and no bulk export: an agency sees only what its placed accounts need.

@@ -1,0 +1,61 @@
+/**
+ * The bulk path into the outbox for the daily cycle (up to a million messages a day): one COPY into a
+ * temporary table, then one set-based insert that leaves existing keys as they are. Same contract as
+ * `enqueueMessages` (idempotent by key, same columns), without a per-call size limit and without
+ * turning every row into JSON first.
+ */
+import type pg from 'pg';
+import { CopyWriter, copyField } from '../../db/index.ts';
+import type { EnqueueResult, OutboxMessageInput } from './outbox.repository.ts';
+
+const STAGING = `create temp table if not exists outbox_messages_staging (
+  idempotency_key text, customer_id text, account_id text, channel text, party_role text, destination_ref text, template_id text,
+  language text, tone text, variables jsonb, not_before timestamptz, expires_at timestamptz, origin text, requested_by text,
+  strategy_id text, strategy_version integer, strategy_variant text, decision jsonb) on commit delete rows`;
+
+const iso = (d: Date | null | undefined) => (d ? d.toISOString() : '\\N');
+
+const COLUMNS = `idempotency_key, customer_id, account_id, channel, party_role, destination_ref, template_id, language, tone,
+  variables, not_before, expires_at, origin, requested_by, strategy_id, strategy_version, strategy_variant, decision`;
+
+/**
+ * Enqueues messages in the caller's transaction (the client must be inside `begin … commit`: the
+ * staging table is emptied at commit). Keys already present are left untouched.
+ *
+ * `assumeNew`: the caller knows no key can exist yet (the daily cycle on a date nothing else has
+ * touched: its keys carry the date), so rows are COPYed straight into the outbox; a key that does
+ * exist then fails the transaction (unique violation) instead of being skipped.
+ */
+export async function enqueueMessagesBulk(client: pg.ClientBase, messages: Iterable<OutboxMessageInput>, options: { assumeNew?: boolean } = {}): Promise<EnqueueResult> {
+  if (!options.assumeNew) await client.query(STAGING);
+  const copy = CopyWriter.open(client, options.assumeNew ? `copy outbox_messages (${COLUMNS}, next_attempt_at) from stdin` : 'copy outbox_messages_staging from stdin', 5_000);
+  try {
+    for (const m of messages) {
+      await copy.write([
+        copyField(m.idempotencyKey), copyField(m.customerId), copyField(m.accountId), m.channel, m.partyRole ?? 'debtor', copyField(m.destinationRef ?? null),
+        copyField(m.templateId), copyField(m.language ?? null), copyField(m.tone ?? null), copyField(JSON.stringify(m.variables ?? {})), m.notBefore.toISOString(),
+        iso(m.expiresAt), m.origin, copyField(m.requestedBy ?? null), copyField(m.strategy?.id ?? null), copyField(m.strategy?.version ?? null),
+        copyField(m.strategy?.variant ?? null), m.decision === undefined || m.decision === null ? '\\N' : copyField(JSON.stringify(m.decision)),
+        ...(options.assumeNew ? [m.notBefore.toISOString()] : []),
+      ]);
+    }
+  } finally {
+    await copy.end();
+  }
+  if (options.assumeNew || copy.rows === 0) return { inserted: copy.rows, existing: 0 };
+  const { rowCount } = await client.query(
+    `insert into outbox_messages (${COLUMNS}, next_attempt_at)
+     select ${COLUMNS}, not_before from outbox_messages_staging
+     on conflict (idempotency_key) do nothing`,
+  );
+  await client.query('truncate outbox_messages_staging');
+  const inserted = rowCount ?? 0;
+  return { inserted, existing: copy.rows - inserted };
+}
+
+/** Which of these idempotency keys are already in the outbox (a resumed or repeated run skips them). */
+export async function existingMessageKeys(db: pg.ClientBase | pg.Pool, keys: readonly string[]): Promise<string[]> {
+  if (keys.length === 0) return [];
+  const { rows } = await db.query<{ k: string }>('select idempotency_key as k from outbox_messages where idempotency_key = any($1::text[])', [keys]);
+  return rows.map((r) => r.k);
+}
