@@ -237,6 +237,16 @@ describe('promises to pay at the desk', () => {
     expect((await post({ amount: '100.00', promisedOn: '2026-07-06' })).json().code).toBe('promise_already_active');
     const row = (await rt.pool.query('select amount_minor, promised_on, channel, recorded_by from promises_to_pay where account_id = $1', [accountId])).rows;
     expect(row).toEqual([{ amount_minor: 80000n, promised_on: '2026-07-05', channel: 'voice_agent', recorded_by: collector.user.username }]);
+    // Open promises count as made, not yet kept or broken, in the kept rate per collector.
+    const rate = await injectAs(app, supervisor)('/reports/promise-kept-rate?from=2026-06-30&to=2026-06-30');
+    expect(rate.json()).toEqual({ from: '2026-06-30', to: '2026-06-30', by: 'collector', rows: [{ key: collector.user.username, made: 1, kept: 0, broken: 0, open: 1, keptRate: null }] });
+    expect((await injectAs(app, supervisor)('/reports/promise-kept-rate?from=2026-06-30&to=2026-06-30&by=team')).json().rows).toEqual([{ key: 'team-a', made: 1, kept: 0, broken: 0, open: 1, keptRate: null }]);
+    const badRate = await injectAs(app, supervisor)('/reports/promise-kept-rate?from=2026-07-01&to=2026-06-30');
+    expect(badRate.statusCode).toBe(400);
+    expect((await injectAs(app, supervisor)('/reports/promise-kept-rate?from=2026-02-30&to=2026-06-30')).json().errors[0].field).toBe('querystring.from');
+    expect((await injectAs(app, collector)('/reports/promise-kept-rate?from=2026-06-30&to=2026-06-30')).statusCode).toBe(403);
+    // The supervisor's 360 shows the promise among the debt details.
+    expect((await injectAs(app, supervisor)(`/accounts/${accountId}/360`)).json().debt.details.promises).toEqual([expect.objectContaining({ amount: '800.00', promisedOn: '2026-07-05', status: 'active' })]);
 
     const other = freshAccount();
     const c2 = await verifiedContact(other);
