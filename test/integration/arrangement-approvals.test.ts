@@ -23,7 +23,7 @@ let supervisor: Credentials & { user: { username: string } };
 let manager: Credentials & { user: { username: string } };
 const clock = new TestClock('2026-06-30T02:00:00Z'); // 10:00 in Shanghai, a Tuesday: calls allowed
 const PDF = Buffer.concat([Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n'), Buffer.alloc(500, 0x20), Buffer.from('%%EOF\n')]);
-const N = 24;
+const N = 26;
 const ids = Array.from({ length: N }, (_, i) => String(i + 1).padStart(2, '0'));
 const authority = JSON.parse(await readFile(new URL('../../policies/arrangements/authority.json', import.meta.url), 'utf8'));
 
@@ -145,6 +145,18 @@ describe('authority limits (policies/arrangements/authority.json)', () => {
     expect(tooLong.statusCode).toBe(422);
     expect(tooLong.json()).toMatchObject({ code: 'plan_term_exceeds_limit', rule: 'CN-09' });
     expect(await tableSnapshot(rt, ['contact_sessions', 'audit_log', 'audit_heads', 'access_audit', 'sessions', 'staff_sessions'])).toEqual(before);
+  });
+
+  it('two approvers deciding at once: one plan, the other told it was decided meanwhile', async () => {
+    const accountId = freshAccount();
+    const p = (await propose(accountId, { quote: { type: 'extension', days: 60 } })).json();
+    expect(p.status).toBe('proposed');
+    const other = await sessionFor(app, rt, { role: 'supervisor', teamId: 'team-a' });
+    const [a, b] = await Promise.all([decide(supervisor, 'arrangement', p.proposalId, { decision: 'approve' }), decide(other, 'arrangement', p.proposalId, { decision: 'approve' })]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([200, 409]);
+    expect([a, b].find((r) => r.statusCode === 409)!.json().code).toBe('proposal_not_open');
+    expect(await count('select count(*) as n from repayment_plans where account_id = $1', [accountId])).toBe(1);
+    expect(await count(`select count(*) as n from account_events where account_id = $1 and kind = 'arrangement_agreed'`, [accountId])).toBe(1);
   });
 
   it('four eyes: a proposer never approves their own proposal, but may withdraw it', async () => {

@@ -181,6 +181,8 @@ describe('arrangements agreed at the desk, through the daily cycle', () => {
     expect(await p('promise-kept')).toEqual({ status: 'kept', resolved_on: '2026-07-10' });
     expect(await p('promise-broken')).toEqual({ status: 'broken', resolved_on: '2026-07-10' });
     expect(await statusOf('promise-broken')).toBe('active');
+    // The promise paused the strategy for the account; broken, it resumed; kept and paid up, the other left it.
+    expect((await events('promise-broken')).filter((e) => ['paused', 'resumed'].includes(e.kind))).toEqual([{ occurred_on: '2026-07-01', kind: 'paused' }, { occurred_on: '2026-07-10', kind: 'resumed' }]);
     const byCollector = (await cli('promise', 'kept-rate', '--from', '2026-06-01', '--to', '2026-06-30', '--json')).json().rows;
     expect(byCollector).toEqual([{ key: collector, made: 2, kept: 1, broken: 1, open: 0, keptRate: 0.5 }]);
     const byTeam = (await cli('promise', 'kept-rate', '--from', '2026-06-01', '--to', '2026-06-30', '--by', 'team', '--json')).json().rows;
