@@ -3,10 +3,10 @@
  * PostgreSQL COPY of the same rows measured in the same run on the same server. Prints throughput
  * and ratios; never asserts a time. Options: --lines N (default 1000000), --accounts N (default 1000000),
  * --contacts N (default 1000000), --checks N (default 1000000), --messages N (default 20000),
- * --delinquent N (default 1000000, the
+ * --work-items N (default 100000), --claims N (default 2000), --delinquent N (default 1000000, the
  * daily cycle), --workers N (default 2: the cycle also run as N shard processes), --rules N (default
  * 20000 snapshots for the rules-engine comparison),
- * --only import|aging|compliance|communications|strategy (repeatable).
+ * --only import|aging|compliance|communications|worklist|strategy (repeatable).
  *
  * Uses DATABASE_URL when set, else an embedded server with data in bench/.data.
  */
@@ -27,6 +27,7 @@ import { loadDefaultAgingPolicy } from '../src/modules/delinquency/index.ts';
 import { ageAllAccounts } from '../src/workflows/aging.workflow.ts';
 import { benchComplianceBatch, benchComplianceDecision } from './compliance.ts';
 import { benchCommunications } from './communications.ts';
+import { benchWorklist } from './worklist.ts';
 import { fixedClock } from '../src/kernel/clock.ts';
 import { benchRulesEngine, benchStrategyCycle } from './strategy.ts';
 
@@ -34,6 +35,7 @@ const { values: args } = parseArgs({
   options: {
     lines: { type: 'string', default: '1000000' }, accounts: { type: 'string', default: '1000000' },
     contacts: { type: 'string', default: '1000000' }, checks: { type: 'string', default: '1000000' }, messages: { type: 'string', default: '20000' },
+    'work-items': { type: 'string', default: '100000' }, claims: { type: 'string', default: '2000' },
     delinquent: { type: 'string', default: '1000000' }, rules: { type: 'string', default: '20000' }, workers: { type: 'string', default: '2' },
     only: { type: 'string', multiple: true },
   },
@@ -46,7 +48,7 @@ const MESSAGES = Number(args.messages);
 const DELINQUENT = Number(args.delinquent);
 const RULES = Number(args.rules);
 const WORKERS = Number(args.workers);
-const ONLY = new Set(args.only ?? ['import', 'aging', 'compliance', 'communications', 'strategy']);
+const ONLY = new Set(args.only ?? ['import', 'aging', 'compliance', 'communications', 'worklist', 'strategy']);
 const dataDir = new URL('./.data/', import.meta.url).pathname;
 const seconds = (ms: number) => (ms / 1000).toFixed(2) + ' s';
 const perSecond = (n: number, ms: number) => Math.round(n / (ms / 1000)).toLocaleString('en') + '/s';
@@ -185,6 +187,13 @@ async function main() {
       const commsRt = await runtimeOn(url, config, async () => {}, fixedClock(new Date('2026-06-30T04:00:00Z')));
       await benchCommunications(url, commsRt, MESSAGES);
       await commsRt.close();
+    }
+    if (ONLY.has('worklist')) {
+      const url = await freshDatabase(lease.url, 'recourse_bench_worklist');
+      // 10:00 in Shanghai: the contact window is open for hours (no urgency), the gate allows.
+      const worklistRt = await runtimeOn(url, config, async () => {}, fixedClock(new Date('2026-06-30T02:00:00Z')));
+      await benchWorklist(url, worklistRt, { items: Number(args['work-items']), claims: Number(args.claims) });
+      await worklistRt.close();
     }
     if (ONLY.has('strategy')) {
       await benchRulesEngine(RULES, 50);

@@ -11,6 +11,7 @@ import { CliFailure, EXIT, commandContext, wholeNumber, type CliDeps, type CliIo
 import { registerPortfolioCommands } from './cli/portfolio.commands.ts';
 import { registerIdentityCommands } from './cli/identity.commands.ts';
 import { registerComplianceCommands } from './cli/compliance.commands.ts';
+import { registerCollectorCommands } from './cli/collector.commands.ts';
 import { registerCommunicationsCommands } from './cli/communications.commands.ts';
 import { registerStrategyCommands } from './cli/strategy.commands.ts';
 
@@ -30,6 +31,7 @@ export function buildProgram(io: CliIo, deps: CliDeps, setExit: (code: number) =
   registerComplianceCommands(program, ctx);
   registerCommunicationsCommands(program, ctx);
   registerStrategyCommands(program, ctx);
+  registerCollectorCommands(program, ctx);
 
   program
     .command('serve')

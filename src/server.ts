@@ -27,6 +27,12 @@ import { strategyRoutes } from './http/strategy.routes.ts';
 import { loadPackSet } from './modules/compliance/index.ts';
 import { loadDemoPortfolio, portfolioIsEmpty } from './workflows/demo.workflow.ts';
 import { todayIn } from './kernel/clock.ts';
+import { worklistRoutes } from './http/worklist.routes.ts';
+import { paymentRoutes } from './http/payments.routes.ts';
+import { loadWorklistSettings } from './modules/worklist/index.ts';
+import { loadPaymentsSettings } from './modules/payments/index.ts';
+import { arrangementRoutes } from './http/arrangements.routes.ts';
+import { loadAuthorityPolicy } from './modules/arrangements/index.ts';
 import { startCycleScheduler, type CycleScheduler } from './workflows/daily-cycle.job.ts';
 
 /** JSON request bodies (login, users, tokens, unmask, export) are small; POST /imports has its own limit. */
@@ -143,6 +149,11 @@ export async function buildServer(rt: Runtime, options: ServerOptions = {}): Pro
   const packs = await loadPackSet({ overrideFiles: rt.config.complianceOverrides });
   if (!packs.ok) throw new Error(`compliance packs: ${packs.message}`);
   await app.register(complianceRoutes(rt, packs.value));
+  const paymentsSettings = await loadPaymentsSettings();
+  const worklistSettings = await loadWorklistSettings();
+  await app.register(worklistRoutes(rt, packs.value, worklistSettings, paymentsSettings));
+  await app.register(paymentRoutes(rt, paymentsSettings));
+  await app.register(arrangementRoutes(rt, { packs: packs.value, worklist: worklistSettings, payments: paymentsSettings, authority: await loadAuthorityPolicy(), termMonthsMaxSetting: null }));
   await app.register(reportRoutes(rt));
   if (rt.config.webApp !== 'off') await app.register(webAppRoutes({ distDir: options.webDistDir ?? WEB_DIST }));
   await registerCommunications(app, rt);

@@ -130,6 +130,28 @@ export async function loadComplianceState(db: Db, customerIds: readonly string[]
   return state;
 }
 
+export interface ContactHistoryEntry {
+  attemptId: number; at: string; channel: string; actor: string; party: string; destinationMasked: string | null; outcome: string;
+  accountId: string | null; verdictRef: string | null; corrects: number | null; correctedBy: number | null;
+}
+
+/**
+ * A debtor's contact history from the ledger, newest first (at most `limit`): destinations only in
+ * their masked form, corrections linked both ways (a corrected row is shown with the row that replaced it).
+ */
+export async function contactHistory(db: Db, customerId: string, limit: number): Promise<ContactHistoryEntry[]> {
+  const { rows } = await db.query<{ attempt_id: bigint; attempted_at: Date; channel: string; actor: string; party: string; destination_masked: string | null; outcome: string; account_id: string | null; verdict_ref: string | null; corrects: bigint | null; corrected_by: bigint | null }>(
+    `select a.attempt_id, a.attempted_at, a.channel, a.actor, a.party, a.destination_masked, a.outcome, a.account_id, a.verdict_ref, a.corrects,
+            (select min(c.attempt_id) from contact_attempts c where c.corrects = a.attempt_id) as corrected_by
+     from contact_attempts a where a.customer_id = $1 order by a.attempted_at desc, a.attempt_id desc limit $2`,
+    [customerId, limit],
+  );
+  return rows.map((r) => ({
+    attemptId: Number(r.attempt_id), at: r.attempted_at.toISOString(), channel: r.channel, actor: r.actor, party: r.party, destinationMasked: r.destination_masked,
+    outcome: r.outcome, accountId: r.account_id, verdictRef: r.verdict_ref, corrects: r.corrects === null ? null : Number(r.corrects), correctedBy: r.corrected_by === null ? null : Number(r.corrected_by),
+  }));
+}
+
 /**
  * Appends many attempts in one statement; rows whose idempotency key is already stored are left as
  * they are. Returns the attempt id per key of every row (new or already there) with its input hash.

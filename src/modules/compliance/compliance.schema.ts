@@ -68,6 +68,18 @@ const contentSchema = z.strictObject({
   required: z.array(requiredSchema),
 });
 
+const repaymentPlansSchema = z.strictObject({
+  ruleId,
+  /** The longest plan, in months from the first instalment to the last. */
+  termMonthsMax: z.int().min(1).max(600),
+  /** Due dates that fall on a rest day or holiday move to the next business day (the pack's calendar). */
+  businessDayDueDates: z.boolean(),
+  /** A plan needs hardship evidence on file before it is agreed. */
+  evidenceRequired: z.boolean(),
+  /** A plan needs an ability-to-pay (affordability) assessment before it is agreed. */
+  affordabilityRequired: z.boolean(),
+});
+
 export const packDocumentSchema = z.strictObject({
   id: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/),
   version: z.int().min(1),
@@ -87,6 +99,8 @@ export const packDocumentSchema = z.strictObject({
   holds: z.partialRecord(holdKind, holdSchema),
   artificialVoiceConsent: z.strictObject({ ruleId, channels: z.array(channel).min(1) }).nullable(),
   content: contentSchema,
+  /** Repayment plans the rules bound (CN-09: a personalised instalment plan runs at most 60 months). Null: no rule (bank policy only). */
+  repaymentPlans: repaymentPlansSchema.nullable().default(null),
 });
 export type PackDocument = z.infer<typeof packDocumentSchema>;
 
@@ -116,6 +130,7 @@ export const overrideDocumentSchema = z.strictObject({
       restricted: z.array(restrictedSchema).optional(),
       required: z.array(requiredSchema).optional(),
     }).optional(),
+    repaymentPlans: repaymentPlansSchema.partial().optional(),
   }),
 });
 export type OverrideDocument = z.infer<typeof overrideDocumentSchema>;

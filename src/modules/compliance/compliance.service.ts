@@ -247,7 +247,11 @@ async function guarded<T>(work: () => Promise<T>, what: string): Promise<Result<
   }
 }
 
-export async function recordContactAttempt(store: ComplianceStore, cmd: RecordAttemptCommand): Promise<Result<{ attemptId: number; replayed: boolean }, RecordError>> {
+/**
+ * Records one contact attempt in the ledger. A caller that names the destination by its key (a phone's
+ * `tel:` blind index, as the worklist does) passes the masked form it holds in `known.destinationMasked`.
+ */
+export async function recordContactAttempt(store: ComplianceStore, cmd: RecordAttemptCommand, known: { destinationMasked?: string | null } = {}): Promise<Result<{ attemptId: number; replayed: boolean }, RecordError>> {
   const { pool } = store;
   const actor = parseActor(cmd.actor)!;
   const { idempotencyKey, ...input } = cmd;
@@ -268,7 +272,7 @@ export async function recordContactAttempt(store: ComplianceStore, cmd: RecordAt
   return guarded(async () => ({
     attemptId: await repo.insertAttempt(pool, {
       customerId: cmd.customerId, accountId: cmd.accountId ?? null, at: Date.parse(cmd.at), channel: cmd.channel, actor: actor.text, actorKind: actor.kind, party: cmd.party,
-      destination, destinationMasked: maskedDestination(cmd.destination), contentRef: cmd.contentRef ?? null, outcome: cmd.outcome, verdictRef: cmd.verdictRef ?? null,
+      destination, destinationMasked: maskedDestination(cmd.destination) ?? known.destinationMasked ?? null, contentRef: cmd.contentRef ?? null, outcome: cmd.outcome, verdictRef: cmd.verdictRef ?? null,
       corrects: cmd.corrects ?? null, idempotencyKey: idempotencyKey ?? null, inputHash,
     }),
     replayed: false,

@@ -3,7 +3,7 @@
  * at this moment?" (check), the content lint and inbound opt-out recognition other modules use, the
  * contact ledger and compliance state, and the hash-chained audit log any module may append to.
  */
-export { check, evaluateUnreachable, unavailableVerdict, type FiredRule, type Verdict, type UnreachableEvaluation, type Effect } from './domain/check.ts';
+export { check, evaluateUnreachable, unavailableVerdict, windowStatus, type FiredRule, type Verdict, type UnreachableEvaluation, type Effect, type WindowStatus } from './domain/check.ts';
 export { lintContent, normaliseText, type ContentFinding, type LintInput } from './domain/content-lint.ts';
 export { recogniseOptOutReply, type OptOutReply } from './domain/opt-out-reply.ts';
 export { normalizeDestination, destinationKeyer, PHONE_KEY_PREFIX, type ContactContent, type DebtorSnapshot, type ProposedContact, type HistoryEntry } from './domain/snapshot.ts';
@@ -26,6 +26,7 @@ export {
 export { appendAudited, verifyAuditLog, type AuditVerification } from './audit.service.ts';
 export type { AuditEvent, AppendResult } from './audit.repository.ts';
 export { gateLineSchema, toGateProposal, type GateLine } from './gate-input.schema.ts';
+export { contactHistory, type ContactHistoryEntry } from './compliance.repository.ts';
 
 import { lintContent, type ContentFinding, type LintInput } from './domain/content-lint.ts';
 import type { PackSet } from './pack-loader.service.ts';

@@ -34,6 +34,19 @@ describe('pack documents', () => {
   });
 });
 
+describe('repayment plans (CN-09)', () => {
+  it('the CN pack caps a plan at 60 months on business days; an override may lower the cap', () => {
+    const r = withOverride({ repaymentPlans: { termMonthsMax: 36 } });
+    if (!r.ok) throw new Error(r.message);
+    const at = Date.parse('2026-06-30T02:00:00Z');
+    expect(r.value.select('cn', at)!.repaymentPlans).toEqual({ ruleId: 'CN-09', termMonthsMax: 36, businessDayDueDates: true, evidenceRequired: true, affordabilityRequired: true });
+    const plain = buildPackSet(shipped(), file('lexicon.json'));
+    if (!plain.ok) throw new Error(plain.message);
+    expect(plain.value.select('cn', at)!.repaymentPlans!.termMonthsMax).toBe(60);
+    expect(plain.value.select('us-regf', at)!.repaymentPlans).toBeNull();
+  });
+});
+
 describe('bank overrides only narrow', () => {
   it('08:00–21:00 and a holiday window narrow CN-01 and take effect', () => {
     const r = withOverride({ timeWindows: { channels: { voice_agent: { default: { start: '08:00', end: '21:00' }, holiday: { start: '09:00', end: '20:00' }, restday: 'none' } } }, unansweredCap: { max: 5 } });
@@ -64,6 +77,8 @@ describe('bank overrides only narrow', () => {
     [{ thirdParty: { unreachable: { noRightPartyContactDays: 3 } } }, '$.changes.thirdParty.unreachable.noRightPartyContactDays'],
     [{ holds: { disputed: { exceptPurposes: ['collection'] } } }, '$.changes.holds.disputed.exceptPurposes'],
     [{ holds: { hardship: { days: 10 } } }, '$.changes.holds.hardship.days'],
+    [{ repaymentPlans: { termMonthsMax: 72 } }, '$.changes.repaymentPlans.termMonthsMax'],
+    [{ repaymentPlans: { evidenceRequired: false } }, '$.changes.repaymentPlans.evidenceRequired'],
   ])('%o is refused naming %s', (changes, path) => {
     const r = withOverride(changes);
     expect(r.ok).toBe(false);

@@ -153,6 +153,19 @@ export function applyOverride(pack: PackDocument, o: OverrideDocument): Result<P
     out.content.restricted = [...pack.content.restricted, ...(c.content.restricted ?? [])];
     out.content.required = [...pack.content.required, ...(c.content.required ?? [])];
   }
+  if (c.repaymentPlans) {
+    const base = pack.repaymentPlans;
+    const change = c.repaymentPlans;
+    if (base) {
+      if (change.termMonthsMax !== undefined) n.atMost('repaymentPlans.termMonthsMax', change.termMonthsMax, base.termMonthsMax);
+      for (const key of ['businessDayDueDates', 'evidenceRequired', 'affordabilityRequired'] as const) {
+        if (change[key] !== undefined) n.mustStay(`repaymentPlans.${key}`, change[key], base[key], true);
+      }
+    } else if (!change.ruleId || change.termMonthsMax === undefined || change.businessDayDueDates === undefined || change.evidenceRequired === undefined || change.affordabilityRequired === undefined) {
+      n.problems.push({ path: '$.changes.repaymentPlans', message: `${pack.id} has none: an added one needs ruleId, termMonthsMax, businessDayDueDates, evidenceRequired, affordabilityRequired` });
+    }
+    out.repaymentPlans = { ...(base ?? {}), ...change } as PackDocument['repaymentPlans'];
+  }
   if (n.problems.length) return err('override_widens_pack', `override ${o.id} v${o.version}: ` + n.problems.map((p) => `${p.path}: ${p.message}`).join('; '), n.problems);
   return ok(out);
 }
@@ -293,6 +306,7 @@ export function compilePack(doc: PackDocument, calendar: HolidayCalendar, lexico
       })),
     },
     historyLookbackDays: lookback,
+    repaymentPlans: doc.repaymentPlans ? { ...doc.repaymentPlans } : null,
   };
   return deepFreeze(pack);
 }

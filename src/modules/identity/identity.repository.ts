@@ -245,3 +245,20 @@ export async function totpKeyUsage(db: Db): Promise<{ keyId: string; values: num
     `select ${keyIdSql('totp_secret_encrypted')} as key_id, count(*) as n from staff_users where totp_secret_encrypted is not null group by 1 order by 1`);
   return rows.map((r) => ({ keyId: r.key_id, values: Number(r.n) }));
 }
+
+/** A staff member as other modules need them (team, agency, role, whether they may work): no credentials. */
+export interface StaffMember { username: string; role: Role; teamId: string | null; agencyId: string | null; disabled: boolean }
+
+export async function findStaffMember(db: Db, username: string): Promise<StaffMember | null> {
+  const { rows } = await db.query<{ username: string; role: Role; team_id: string | null; agency_id: string | null; disabled: boolean }>(
+    'select username, role, team_id, agency_id, disabled_at is not null as disabled from staff_users where username = $1', [username]);
+  const r = rows[0];
+  return r ? { username: r.username, role: r.role, teamId: r.team_id, agencyId: r.agency_id, disabled: r.disabled } : null;
+}
+
+/** Staff members of a team (for supervisors' views and per-team reports). */
+export async function teamMembers(db: Db, teamId: string): Promise<StaffMember[]> {
+  const { rows } = await db.query<{ username: string; role: Role; team_id: string | null; agency_id: string | null; disabled: boolean }>(
+    'select username, role, team_id, agency_id, disabled_at is not null as disabled from staff_users where team_id = $1 order by username', [teamId]);
+  return rows.map((r) => ({ username: r.username, role: r.role, teamId: r.team_id, agencyId: r.agency_id, disabled: r.disabled }));
+}

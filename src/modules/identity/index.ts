@@ -14,4 +14,4 @@ export {
   listAccessAudit, listTokens, listUsers, login, logout, recordAccess, resetPassword, resolveSession, resolveToken, revokeToken,
   type AccessAuditEntry, type IdentityDeps, type LoginSuccess, type NewUser, type ResolvedSession, type TokenView, type UserView,
 } from './identity.service.ts';
-export { scopeCondition, customersOutOfScope, reencryptTotpSecrets, totpKeyUsage } from './identity.repository.ts';
+export { scopeCondition, customersOutOfScope, reencryptTotpSecrets, totpKeyUsage, findStaffMember, teamMembers, findAssignment, type StaffMember } from './identity.repository.ts';

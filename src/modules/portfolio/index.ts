@@ -9,7 +9,8 @@ export { PiiCipher, PiiKeyError, deriveIndexKey, maskIdentifier, maskPhone, type
 export { sealClearPhones, reencryptPortfolioPii, portfolioKeyUsage, findCustomerPii, type ReencryptCounts } from './pii-storage.repository.ts';
 export {
   agingInputs, agingInputsSql, agingInputOf, refreshAccountHistories, contactProfiles, findAccount, findContactPoints, findHostSnapshot, findPayments, findStatements,
-  type AgingInput, type AccountRow, type ContactProfile,
+  customerPhones, customerAccounts, moneyHistories, findPaymentsById, appendPayments, accountsById, customerIdentity, appendAccountEvent, setAccountStatus,
+  type AgingInput, type AccountRow, type ContactProfile, type PhonePoint, type LedgerPayment, type LedgerStatement,
 } from './portfolio.repository.ts';
 export {
   messagingAccounts, messagingCustomers, sendingContactPoints, customersByPhoneHmac, customersByEmail,

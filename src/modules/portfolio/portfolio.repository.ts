@@ -169,3 +169,130 @@ export async function contactProfiles(client: pg.ClientBase | pg.Pool, customerI
   for (const [id, kind, value, partyRole, verified, source] of points.rows) profiles.get(id)?.points.push({ kind, value, partyRole, verified, source });
   return profiles;
 }
+
+export interface PhonePoint {
+  /** The contact point's reference as work items and outboxes name it ('phone:0'). */
+  ref: string;
+  position: number;
+  /** The blind-index key the compliance state uses ('tel:' + hex HMAC). */
+  key: string;
+  masked: string;
+  partyRole: 'debtor' | 'guarantor' | 'contact';
+  verified: boolean;
+  source: string | null;
+}
+
+/** A customer's phone numbers by reference, key and masked form (never the clear number). */
+export async function customerPhones(client: pg.ClientBase | pg.Pool, customerId: string): Promise<PhonePoint[]> {
+  const { rows } = await client.query<{ position: number; key: string; masked: string; party_role: PhonePoint['partyRole']; verified: boolean; source: string | null }>(
+    `select position, 'tel:' || encode(value_hmac, 'hex') as key, value_masked as masked, party_role, verified, source
+     from contact_points where customer_id = $1 and kind = 'phone' and value_hmac is not null order by position`,
+    [customerId],
+  );
+  return rows.map((r) => ({ ref: `phone:${r.position}`, position: r.position, key: r.key, masked: r.masked, partyRole: r.party_role, verified: r.verified, source: r.source }));
+}
+
+/** The customer's card accounts with the stored aging of each (from the last aging run). */
+export async function customerAccounts(client: pg.ClientBase | pg.Pool, customerId: string) {
+  const { rows } = await client.query<{ account_id: string; currency: string; status: string; opened_on: string; credit_limit_minor: bigint; bucket: string | null; days_past_due: number | null; balance_minor: bigint | null; overdue_minor: bigint | null; as_of: string | null }>(
+    `select a.account_id, a.currency, a.status, a.opened_on, a.credit_limit_minor, d.bucket, d.days_past_due, d.balance_minor, d.overdue_minor, d.as_of
+     from card_accounts a left join account_delinquency d on d.account_id = a.account_id where a.customer_id = $1 order by a.account_id`,
+    [customerId],
+  );
+  return rows;
+}
+
+export interface LedgerPayment { paymentId: string; accountId: string; postedOn: string; amountMinor: bigint; channel: string | null; reverses: string | null }
+export interface LedgerStatement { accountId: string; statementDate: string; closingBalanceMinor: bigint; principalMinor: bigint | null; interestMinor: bigint | null; feesMinor: bigint | null }
+
+/** Statements (with their balance components) and payments (with reversals) of many accounts, in date order. */
+export async function moneyHistories(client: pg.ClientBase | pg.Pool, accountIds: readonly string[]): Promise<Map<string, { statements: LedgerStatement[]; payments: LedgerPayment[] }>> {
+  const out = new Map<string, { statements: LedgerStatement[]; payments: LedgerPayment[] }>();
+  if (accountIds.length === 0) return out;
+  const ids = [...new Set(accountIds)];
+  for (const id of ids) out.set(id, { statements: [], payments: [] });
+  const [statements, payments] = await Promise.all([
+    client.query<{ account_id: string; statement_date: string; closing_balance_minor: bigint; principal_minor: bigint | null; interest_minor: bigint | null; fees_minor: bigint | null }>(
+      `select account_id, statement_date, closing_balance_minor, principal_minor, interest_minor, fees_minor from statements
+       where account_id = any($1::text[]) order by account_id, statement_date`, [ids]),
+    client.query<{ payment_id: string; account_id: string; posted_on: string; amount_minor: bigint; channel: string | null; reverses: string | null }>(
+      `select payment_id, account_id, posted_on, amount_minor, channel, reverses from payments
+       where account_id = any($1::text[]) order by account_id, posted_on, recorded_at, payment_id`, [ids]),
+  ]);
+  for (const s of statements.rows) {
+    out.get(s.account_id)!.statements.push({ accountId: s.account_id, statementDate: s.statement_date, closingBalanceMinor: s.closing_balance_minor, principalMinor: s.principal_minor, interestMinor: s.interest_minor, feesMinor: s.fees_minor });
+  }
+  for (const p of payments.rows) {
+    out.get(p.account_id)!.payments.push({ paymentId: p.payment_id, accountId: p.account_id, postedOn: p.posted_on, amountMinor: p.amount_minor, channel: p.channel, reverses: p.reverses });
+  }
+  return out;
+}
+
+/** The stored payments with these ids (to compare a re-sent payment with what is stored). */
+export async function findPaymentsById(client: pg.ClientBase | pg.Pool, paymentIds: readonly string[]): Promise<Map<string, LedgerPayment>> {
+  const out = new Map<string, LedgerPayment>();
+  if (paymentIds.length === 0) return out;
+  const { rows } = await client.query<{ payment_id: string; account_id: string; posted_on: string; amount_minor: bigint; channel: string | null; reverses: string | null }>(
+    'select payment_id, account_id, posted_on, amount_minor, channel, reverses from payments where payment_id = any($1::text[])', [[...new Set(paymentIds)]]);
+  for (const p of rows) out.set(p.payment_id, { paymentId: p.payment_id, accountId: p.account_id, postedOn: p.posted_on, amountMinor: p.amount_minor, channel: p.channel, reverses: p.reverses });
+  return out;
+}
+
+/**
+ * Appends payments (and reversals: a negative amount naming the payment it reverses) to the append-only
+ * `payments` table, in the caller's transaction; the account's customer is copied from the account.
+ * The history triggers note the accounts, so aging and arrangement evaluation see them.
+ */
+export async function appendPayments(client: pg.ClientBase, payments: readonly (Omit<LedgerPayment, 'reverses'> & { reverses?: string | null })[]): Promise<number> {
+  if (payments.length === 0) return 0;
+  const { rowCount } = await client.query(
+    `insert into payments (payment_id, account_id, customer_id, posted_on, amount_minor, channel, reverses)
+     select x.payment_id, x.account_id, a.customer_id, x.posted_on, x.amount_minor, x.channel, x.reverses
+     from unnest($1::text[], $2::text[], $3::date[], $4::bigint[], $5::text[], $6::text[]) as x (payment_id, account_id, posted_on, amount_minor, channel, reverses)
+     join card_accounts a on a.account_id = x.account_id`,
+    [payments.map((p) => p.paymentId), payments.map((p) => p.accountId), payments.map((p) => p.postedOn), payments.map((p) => p.amountMinor.toString()),
+      payments.map((p) => p.channel), payments.map((p) => p.reverses ?? null)],
+  );
+  if (rowCount !== payments.length) throw new Error(`appendPayments: ${payments.length - (rowCount ?? 0)} payment(s) name an unknown account`);
+  return rowCount;
+}
+
+/** Currency and customer of many accounts (unknown ids are absent). */
+export async function accountsById(client: pg.ClientBase | pg.Pool, accountIds: readonly string[]): Promise<Map<string, { customerId: string; currency: string }>> {
+  const out = new Map<string, { customerId: string; currency: string }>();
+  if (accountIds.length === 0) return out;
+  const { rows } = await client.query<{ account_id: string; customer_id: string; currency: string }>(
+    'select account_id, customer_id, currency from card_accounts where account_id = any($1::text[])', [[...new Set(accountIds)]]);
+  for (const r of rows) out.set(r.account_id, { customerId: r.customer_id, currency: r.currency });
+  return out;
+}
+
+/** What a right-party check compares with: the name, the national id's last four and its blind index (never the clear id). */
+export async function customerIdentity(client: pg.ClientBase | pg.Pool, customerId: string): Promise<{ name: string; nationalIdLast4: string | null; nationalIdHmac: Buffer | null } | null> {
+  const { rows } = await client.query<{ name: string; national_id_last4: string | null; national_id_hmac: Buffer | null }>(
+    'select name, national_id_last4, national_id_hmac from customers where customer_id = $1', [customerId]);
+  const r = rows[0];
+  return r ? { name: r.name, nationalIdLast4: r.national_id_last4, nationalIdHmac: r.national_id_hmac } : null;
+}
+
+/** Appends an account event (append-only), in the caller's transaction. */
+export async function appendAccountEvent(client: pg.ClientBase | pg.Pool, e: { accountId: string; occurredOn: string; kind: string; data: Record<string, unknown> }): Promise<number> {
+  const { rows } = await client.query<{ event_id: bigint }>(
+    `insert into account_events (account_id, customer_id, occurred_on, kind, data)
+     select account_id, customer_id, $2, $3, $4 from card_accounts where account_id = $1 returning event_id`,
+    [e.accountId, e.occurredOn, e.kind, JSON.stringify(e.data)],
+  );
+  if (!rows[0]) throw new Error(`appendAccountEvent: no account ${e.accountId}`);
+  return Number(rows[0].event_id);
+}
+
+/**
+ * Sets an account's status (an approved freeze, restriction or lift). The card host stays the system
+ * of record: a later feed's status for the account replaces this one.
+ */
+export async function setAccountStatus(client: pg.ClientBase | pg.Pool, accountId: string, status: 'open' | 'frozen' | 'restricted'): Promise<{ previous: string } | null> {
+  const { rows } = await client.query<{ previous: string }>(
+    `update card_accounts a set status = $2, updated_at = now() from (select account_id, status as previous from card_accounts where account_id = $1 for update) p
+     where a.account_id = p.account_id returning p.previous`, [accountId, status]);
+  return rows[0] ?? null;
+}

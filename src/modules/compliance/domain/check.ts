@@ -399,3 +399,30 @@ function checkContent(ctx: Ctx): void {
     fire(ctx, f.ruleId, 'block', f.code, f.message.zh, f.message.en, null, f.category ? { category: f.category, match: f.match } : { missing: f.match });
   }
 }
+
+/** Whether a channel's contact window is open at `at` in every zone, and when it closes (the earliest close). */
+export interface WindowStatus {
+  /** No window applies to the channel (e.g. letters): always open, no close. */
+  unrestricted: boolean;
+  open: boolean;
+  /** While open: the earliest instant at which the window closes in one of the zones. */
+  closesAt: number | null;
+}
+
+/**
+ * The contact window of `channel` right now, over every plausible zone, without consents (queues rank
+ * work by the time left in today's window; whether a contact may really happen is `check`'s answer).
+ */
+export function windowStatus(pack: Pack, channel: ProposedContact['channel'], timeZones: readonly string[], at: number): WindowStatus {
+  const windows = pack.timeWindows.channels[channel];
+  if (!windows) return { unrestricted: true, open: true, closesAt: null };
+  let closesAt: number | null = null;
+  for (const zone of timeZones.length ? timeZones : pack.defaultTimeZones) {
+    const { day, msOfDay } = localParts(zone, at);
+    const w = windowOn(pack, windows, day);
+    if (!inside(w, msOfDay)) return { unrestricted: false, open: false, closesAt: null };
+    const close = instantAtLocal(zone, day, w!.endMinute);
+    if (closesAt === null || close < closesAt) closesAt = close;
+  }
+  return { unrestricted: false, open: true, closesAt };
+}

@@ -123,4 +123,14 @@ export interface Pack {
   };
   /** How far back the snapshot's history must reach for every rule of this pack. */
   historyLookbackDays: number;
+  /** What the rules require of repayment plans (CN-09), or null when no rule bounds them. */
+  repaymentPlans: RepaymentPlanRule | null;
+}
+
+export interface RepaymentPlanRule {
+  ruleId: string;
+  termMonthsMax: number;
+  businessDayDueDates: boolean;
+  evidenceRequired: boolean;
+  affordabilityRequired: boolean;
 }

@@ -65,7 +65,9 @@ describe('roles', () => {
     expect(ROLE_PERMISSIONS.auditor).toEqual(['accounts:read', 'audit:read', 'templates:read', 'messages:read']);
     // Caps count contacts across the bank and its agencies, so agencies record theirs in the same ledger
     // (and send the platform's messages, which the dispatcher records there too).
-    expect(ROLE_PERMISSIONS.agency_user).toEqual(['accounts:read', 'compliance:check', 'compliance:record', 'templates:read', 'messages:read', 'messages:send']);
+    // They work their placed accounts through the same desk (queue, verified contacts, outcomes into that
+    // ledger, proposals within a collector's authority).
+    expect(ROLE_PERMISSIONS.agency_user).toEqual(['accounts:read', 'compliance:check', 'compliance:record', 'templates:read', 'messages:read', 'messages:send', 'worklist:work', 'arrangements:propose']);
     // Publishing templates and answering as a provider are not front-line work.
     for (const role of ['agency_user', 'collector', 'supervisor', 'strategy_manager'] as const) {
       expect(ROLE_PERMISSIONS[role]).not.toContain('templates:publish');
@@ -75,6 +77,8 @@ describe('roles', () => {
       expect(ROLE_PERMISSIONS[role]).not.toContain('accounts:export');
       expect(ROLE_PERMISSIONS[role]).not.toContain('pii:unmask');
       expect(ROLE_PERMISSIONS[role]).not.toContain('compliance:clear');
+      // Money and approvals are not front-line work; hardship evidence is read by those who assess it.
+      for (const p of ['payments:post', 'payments:reverse', 'approvals:decide', 'evidence:read', 'worklist:supervise'] as const) expect(ROLE_PERMISSIONS[role]).not.toContain(p);
     }
   });
 

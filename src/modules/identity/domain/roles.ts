@@ -43,6 +43,22 @@ export const PERMISSIONS = [
   'messages:send',
   /** Report what providers saw later: bounces, robot-call outcomes (the bank's relay or voice platform). */
   'messages:callback',
+  /** Work the queue: take the next case, contact debtors (right-party check, outcomes, notes), schedule callbacks. */
+  'worklist:work',
+  /** Supervise queues: see a team's items, reassign them, manage teams and collectors' skills. */
+  'worklist:supervise',
+  /** Post payments (API or file). */
+  'payments:post',
+  /** Reverse a posted payment (a new negative entry). */
+  'payments:reverse',
+  /** Quote and propose arrangements (promises, plans, waivers, settlements) and upload hardship evidence for accounts in scope. */
+  'arrangements:propose',
+  /** Decide the approval inbox: arrangements beyond the proposer's authority, placements, account actions (within one's own tier). */
+  'approvals:decide',
+  /** Read hardship evidence files (audited). */
+  'evidence:read',
+  /** Request an account action (freeze, restrict spending, lift) for approval. */
+  'account_actions:request',
   /** Read strategies and their versions, validate drafts, explain an account's decision, see cycle runs and the champion/challenger report. */
   'strategy:read',
   /** Publish a new strategy version (it takes effect from its effectiveFrom). */
@@ -52,15 +68,17 @@ export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: PERMISSIONS,
-  strategy_manager: ['accounts:read', 'accounts:export', 'compliance:check', 'templates:read', 'messages:read', 'strategy:read', 'strategy:publish'],
+  strategy_manager: ['accounts:read', 'accounts:export', 'compliance:check', 'templates:read', 'messages:read', 'strategy:read', 'strategy:publish', 'approvals:decide'],
   // Publishing a template is a compliance act: the lint is the pack's, the approval the compliance officer's.
   // Reviews strategies (cross-policy checks, verdicts in explanations) but does not publish them.
-  compliance_officer: ['accounts:read', 'accounts:export', 'pii:unmask', 'audit:read', 'compliance:check', 'compliance:record', 'compliance:clear', 'templates:read', 'templates:publish', 'messages:read', 'strategy:read'],
-  supervisor: ['accounts:read', 'accounts:export', 'pii:unmask', 'assignments:write', 'waivers:approve', 'compliance:check', 'compliance:record', 'compliance:clear', 'templates:read', 'messages:read', 'messages:send', 'strategy:read'],
-  collector: ['accounts:read', 'compliance:check', 'compliance:record', 'templates:read', 'messages:read', 'messages:send'],
+  compliance_officer: ['accounts:read', 'accounts:export', 'pii:unmask', 'audit:read', 'compliance:check', 'compliance:record', 'compliance:clear', 'templates:read', 'templates:publish', 'messages:read', 'strategy:read',
+    'evidence:read'],
+  supervisor: ['accounts:read', 'accounts:export', 'pii:unmask', 'assignments:write', 'waivers:approve', 'compliance:check', 'compliance:record', 'compliance:clear', 'templates:read', 'messages:read', 'messages:send', 'strategy:read',
+    'worklist:work', 'worklist:supervise', 'payments:post', 'arrangements:propose', 'approvals:decide', 'evidence:read', 'account_actions:request'],
+  collector: ['accounts:read', 'compliance:check', 'compliance:record', 'templates:read', 'messages:read', 'messages:send', 'worklist:work', 'arrangements:propose', 'account_actions:request'],
   // Masked PII and no bulk export: an agency sees only what its placed accounts need.
-  agency_user: ['accounts:read', 'compliance:check', 'compliance:record', 'templates:read', 'messages:read', 'messages:send'],
-  legal: ['accounts:read', 'accounts:export', 'pii:unmask', 'compliance:check', 'compliance:record', 'templates:read', 'messages:read', 'messages:send'],
+  agency_user: ['accounts:read', 'compliance:check', 'compliance:record', 'templates:read', 'messages:read', 'messages:send', 'worklist:work', 'arrangements:propose'],
+  legal: ['accounts:read', 'accounts:export', 'pii:unmask', 'compliance:check', 'compliance:record', 'templates:read', 'messages:read', 'messages:send', 'evidence:read', 'account_actions:request'],
   // Read-only: reads accounts (masked) and the audit trail, changes nothing.
   auditor: ['accounts:read', 'audit:read', 'templates:read', 'messages:read'],
 };
