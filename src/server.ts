@@ -16,6 +16,7 @@ import { accountRoutes } from './http/accounts.routes.ts';
 import { importRequestBody, importRoutes } from './http/imports.routes.ts';
 import { identityRoutes } from './http/identity.routes.ts';
 import { reportRoutes } from './http/reports.routes.ts';
+import { dashboardRoutes } from './http/dashboard.routes.ts';
 import { webAppRoutes } from './http/web-app.routes.ts';
 import { WEB_DIST, ensureWebBuild, webBuildState } from './web-build.ts';
 import { registerAccess } from './http/access.ts';
@@ -144,6 +145,7 @@ export async function buildServer(rt: Runtime, options: ServerOptions = {}): Pro
   if (!packs.ok) throw new Error(`compliance packs: ${packs.message}`);
   await app.register(complianceRoutes(rt, packs.value));
   await app.register(reportRoutes(rt));
+  await app.register(dashboardRoutes(rt));
   if (rt.config.webApp !== 'off') await app.register(webAppRoutes({ distDir: options.webDistDir ?? WEB_DIST }));
   await registerCommunications(app, rt);
   await app.register(strategyRoutes(rt));

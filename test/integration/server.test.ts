@@ -89,7 +89,7 @@ describe('operations', () => {
       '/accounts', '/accounts/{id}', '/accounts/{id}/assignment', '/accounts/{id}/strategy-explanation', '/accounts/{id}/unmask', '/audit/access', '/audit/verify', '/auth/login', '/auth/logout', '/auth/me',
       '/auth/password', '/auth/totp/confirm', '/auth/totp/enroll', '/compliance/check', '/compliance/consents', '/compliance/contact-attempts',
       '/compliance/flags', '/compliance/flags/clear', '/compliance/opt-outs', '/cycle/runs', '/exports/accounts', '/health', '/imports', '/messages', '/messages/{id}',
-      '/messages/{id}/bounce', '/promise-captures', '/reports/buckets', '/reports/roll-rates', '/strategies', '/strategies/report', '/strategies/validate',
+      '/messages/{id}/bounce', '/promise-captures', '/reports/bucket-history', '/reports/buckets', '/reports/collections', '/reports/compliance-blocks', '/reports/contacts', '/reports/leaderboard', '/reports/promises', '/reports/recovery-curves', '/reports/roll-rates', '/reports/run-roll-rates', '/strategies', '/strategies/report', '/strategies/validate',
       '/strategies/{id}', '/templates', '/templates/lint', '/templates/{id}', '/templates/{id}/preview', '/tokens', '/tokens/{id}/revoke', '/unsubscribe/{token}',
       '/users', '/users/{username}/disable', '/users/{username}/password-reset', '/voice/outcomes',
     ]);
