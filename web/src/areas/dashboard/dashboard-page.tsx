@@ -15,7 +15,7 @@ import { dashboardMessages } from './messages.ts';
 
 const DAY = 'YYYY-MM-DD';
 
-function problemText(e: unknown): string {
+export function problemText(e: unknown): string {
   return e instanceof ApiError ? e.problem.detail ?? e.problem.title : String(e);
 }
 
@@ -108,7 +108,8 @@ function RollRatesCard({ latest }: { latest: string | null }) {
   );
 }
 
-function RollRateHeatmap({ report }: { report: RollRateReport }) {
+/** Also the analytics page's (run over run, from the stored moves). */
+export function RollRateHeatmap({ report }: { report: RollRateReport }) {
   const t = useMessages(dashboardMessages);
   const f = useFormats();
   if (report.accounts === 0) return <Typography.Paragraph type="secondary">{t('rolls.empty')}</Typography.Paragraph>;
