@@ -37,7 +37,7 @@ export default function AnalyticsPage() {
         <Col xs={24} xl={12}><BucketHistoryCard /></Col>
         <Col xs={24} xl={12}><RunRollRatesCard /></Col>
       </Row>
-      <Form layout="inline" aria-label={`${t('period.from')} – ${t('period.to')}`}>
+      <Form layout="inline">
         <Form.Item label={t('period.from')} htmlFor="analytics-from">
           <DatePicker id="analytics-from" value={from} allowClear={false} onChange={(d) => d && setFrom(d)} />
         </Form.Item>
