@@ -58,7 +58,14 @@ export function StrategyEditor({ text, onChange, validate, publish }: StrategyEd
     }
     setBusy(true);
     try {
-      setResult({ text, value: await validate(text) });
+      const value = await validate(text);
+      setResult({ text, value });
+      // Bring the first problem with a line into view, its annotation beside it.
+      const first = value.errors.find((e) => e.line !== null);
+      if (first && area.current) {
+        area.current.scrollTop = Math.max(0, (first.line! - 4) * LINE);
+        setScroll(area.current.scrollTop);
+      }
     } catch (e) {
       setNotice({ type: 'error', text: e instanceof ApiError ? e.problem.detail ?? e.problem.title : String(e) });
     } finally {
