@@ -187,7 +187,7 @@ async function main() {
       const costs = { sms: 5n, voice_robot: 30n, agent_call: 400n };
       const inMonth = `attempted_at >= timestamp '2026-06-01' at time zone '${tz}' and attempted_at < timestamp '2026-07-01' at time zone '${tz}'`;
       const reports: [string, () => Promise<unknown>, string, () => Promise<unknown>][] = [
-        ['bucket history (24 runs)', () => bucketHistory(rt.pool, { from: null, to: null, after: null, limit: 120 }, bucketOrder),
+        ['bucket history (24 runs)', () => bucketHistory(rt.pool, { from: null, to: null, before: null, limit: 120 }, bucketOrder),
           'roll rates on the fly (old path)', () => scopedRollRateReport(rt.pool, EARLIER, AS_OF, policy, all)],
         ['run roll rates (latest run)', () => runRollRates(rt.pool, null, bucketOrder), 'roll rates on the fly (old path)', () => scopedRollRateReport(rt.pool, EARLIER, AS_OF, policy, all)],
         ['recovery curves (2 years, 12 months)', () => recoveryCurves(rt.pool, { from: '2024-07-01', to: '2026-06-30', currency: 'CNY', months: 12, today: '2026-06-30' }),

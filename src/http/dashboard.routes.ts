@@ -50,23 +50,23 @@ export function dashboardRoutes(rt: Runtime): FastifyPluginAsyncZod {
     app.get('/reports/bucket-history', {
       config: access,
       schema: {
-        tags: ['reports'], summary: 'Bucket distribution over time: accounts and balance per bucket at each aging run (oldest first, paged)',
+        tags: ['reports'], summary: 'Bucket distribution over time: accounts and balance per bucket at each aging run (the latest runs first, paged back in time; oldest first within a page)',
         querystring: z.strictObject({
-          from: date.optional(), to: date.optional(), after: date.optional().describe('the nextAfter of the previous page'),
+          from: date.optional(), to: date.optional(), before: date.optional().describe('the nextBefore of the previous page'),
           limit: z.coerce.number().int().min(1).max(400).default(120),
         }),
         response: {
           200: z.object({
             buckets: z.array(z.string()),
             runs: z.array(z.object({ asOf: z.string(), accounts: z.number().int(), buckets: z.array(z.object({ bucket: z.string(), accounts: z.number().int(), balance: money })) })),
-            nextAfter: z.string().nullable(),
+            nextBefore: z.string().nullable(),
           }),
           ...problemResponses(400, 401, 403, 429, 500),
         },
       },
     }, async (request) => {
       const q = request.query;
-      return bucketHistory(rt.pool, { from: q.from ?? null, to: q.to ?? null, after: q.after ?? null, limit: q.limit }, await buckets());
+      return bucketHistory(rt.pool, { from: q.from ?? null, to: q.to ?? null, before: q.before ?? null, limit: q.limit }, await buckets());
     });
 
     app.get('/reports/run-roll-rates', {

@@ -25,20 +25,21 @@ const rate = (n: number, d: number) => (d === 0 ? 0 : Math.round((n / d) * 10_00
 
 export interface BucketHistory {
   buckets: string[];
+  /** Oldest first within the page. */
   runs: { asOf: string; accounts: number; buckets: { bucket: string; accounts: number; balance: Money }[] }[];
-  /** The last asOf of this page when more runs follow (pass as `after`), else null. */
-  nextAfter: string | null;
+  /** The first asOf of this page when earlier runs exist (pass as `before`), else null. */
+  nextBefore: string | null;
 }
 
-/** Aging runs from `from` to `to` (oldest first), `limit` runs a page after `after`. */
-export async function bucketHistory(db: Db, q: { from: string | null; to: string | null; after: string | null; limit: number }, bucketOrder: readonly string[]): Promise<BucketHistory> {
+/** The latest `limit` aging runs from `from` to `to` before `before` (pages walk back in time), oldest first. */
+export async function bucketHistory(db: Db, q: { from: string | null; to: string | null; before: string | null; limit: number }, bucketOrder: readonly string[]): Promise<BucketHistory> {
   const dates = await db.query<{ as_of: string }>(
     `select distinct as_of::text from aging_run_totals
-     where ($1::date is null or as_of >= $1) and ($2::date is null or as_of <= $2) and ($3::date is null or as_of > $3)
-     order by 1 limit $4`,
-    [q.from, q.to, q.after, q.limit + 1],
+     where ($1::date is null or as_of >= $1) and ($2::date is null or as_of <= $2) and ($3::date is null or as_of < $3)
+     order by 1 desc limit $4`,
+    [q.from, q.to, q.before, q.limit + 1],
   );
-  const page = dates.rows.slice(0, q.limit).map((r) => r.as_of);
+  const page = dates.rows.slice(0, q.limit).map((r) => r.as_of).reverse();
   const { rows } = page.length === 0 ? { rows: [] } : await db.query<{ as_of: string; bucket: string; currency: string; accounts: number; balance_minor: bigint }>(
     `select as_of::text, bucket, currency, accounts, balance_minor from aging_run_totals where as_of = any($1::date[])`, [page]);
   const names = [...bucketOrder];
@@ -53,7 +54,7 @@ export async function bucketHistory(db: Db, q: { from: string | null; to: string
     });
     return { asOf, accounts: buckets.reduce((n, b) => n + b.accounts, 0), buckets };
   });
-  return { buckets: names, runs, nextAfter: dates.rows.length > q.limit ? page[page.length - 1]! : null };
+  return { buckets: names, runs, nextBefore: dates.rows.length > q.limit ? page[0]! : null };
 }
 
 // Roll rates between consecutive runs ----------------------------------------------------------------

@@ -45,14 +45,14 @@ const get = (who: Credentials, url: string) => injectAs(app, who)(url);
 describe('bucket distribution over time and run-over-run roll rates', () => {
   let afterFirstRun: { account_id: string; bucket: string; oldest_unpaid_due_on: string | null; balance_minor: string }[];
 
-  it('one run per aging date, equal to the CLI aging each date on the fly; paged by nextAfter', async () => {
+  it('one run per aging date, equal to the CLI aging each date on the fly; paged back by nextBefore', async () => {
     afterFirstRun = (await rt.pool.query(`select account_id, bucket, oldest_unpaid_due_on::text, balance_minor::text from account_delinquency`)).rows;
     expect((await runCli(rt, ['age', '--as-of', D2])).code).toBe(0);
     const r = await get(admin, '/reports/bucket-history');
     expect(r.statusCode, r.body).toBe(200);
-    const history = r.json<{ buckets: string[]; runs: { asOf: string; accounts: number; buckets: Bucketed[] }[]; nextAfter: string | null }>();
+    const history = r.json<{ buckets: string[]; runs: { asOf: string; accounts: number; buckets: Bucketed[] }[]; nextBefore: string | null }>();
     expect(history.runs.map((x) => x.asOf)).toEqual([D1, D2]);
-    expect(history.nextAfter).toBeNull();
+    expect(history.nextBefore).toBeNull();
     for (const run of history.runs) {
       const cli = (await runCli(rt, ['report', 'buckets', '--as-of', run.asOf, '--json'])).json<{ accounts: number; buckets: Bucketed[] }>();
       expect(run.accounts).toBe(cli.accounts);
@@ -60,13 +60,15 @@ describe('bucket distribution over time and run-over-run roll rates', () => {
     }
     expect(history.runs[1]!.buckets.filter((b) => b.accounts > 0).length).toBeGreaterThan(1);
 
+    // Pages walk back from the latest run.
     const first = (await get(admin, '/reports/bucket-history?limit=1')).json<typeof history>();
-    expect(first.runs.map((x) => x.asOf)).toEqual([D1]);
-    expect(first.nextAfter).toBe(D1);
-    const second = (await get(admin, `/reports/bucket-history?limit=1&after=${first.nextAfter}`)).json<typeof history>();
-    expect(second.runs.map((x) => x.asOf)).toEqual([D2]);
-    expect(second.nextAfter).toBeNull();
+    expect(first.runs.map((x) => x.asOf)).toEqual([D2]);
+    expect(first.nextBefore).toBe(D2);
+    const second = (await get(admin, `/reports/bucket-history?limit=1&before=${first.nextBefore}`)).json<typeof history>();
+    expect(second.runs.map((x) => x.asOf)).toEqual([D1]);
+    expect(second.nextBefore).toBeNull();
     expect((await get(admin, `/reports/bucket-history?from=${D2}`)).json<typeof history>().runs.map((x) => x.asOf)).toEqual([D2]);
+    expect((await get(admin, `/reports/bucket-history?to=${D1}`)).json<typeof history>().runs.map((x) => x.asOf)).toEqual([D1]);
   });
 
   it('the moves the second run recorded equal the CLI roll-rate matrix between the two dates', async () => {

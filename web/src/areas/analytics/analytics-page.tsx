@@ -64,16 +64,16 @@ export default function AnalyticsPage() {
 function BucketHistoryCard() {
   const t = useMessages(analyticsMessages);
   const f = useFormats();
-  // Paged by the server: `after` walks forward; earlier pages are kept to walk back.
+  // Paged by the server: the latest runs first, `before` walks back; the later pages are kept to walk forward again.
   const [pages, setPages] = useState<(string | undefined)[]>([undefined]);
-  const after = pages[pages.length - 1];
-  const q = useQuery({ queryKey: analyticsKeys.report('bucket-history', after), queryFn: () => analyticsApi.bucketHistory(after), staleTime: STALE });
+  const before = pages[pages.length - 1];
+  const q = useQuery({ queryKey: analyticsKeys.report('bucket-history', before), queryFn: () => analyticsApi.bucketHistory(before), staleTime: STALE });
   const runs = q.data?.runs ?? [];
   return (
     <Card title={t('history.title')} data-testid="bucket-history" extra={
       <Space>
-        <Button size="small" disabled={pages.length < 2} onClick={() => setPages(pages.slice(0, -1))}>{t('history.earlier')}</Button>
-        <Button size="small" disabled={!q.data?.nextAfter} onClick={() => setPages([...pages, q.data!.nextAfter!])}>{t('history.later')}</Button>
+        <Button size="small" disabled={!q.data?.nextBefore} onClick={() => setPages([...pages, q.data!.nextBefore!])}>{t('history.earlier')}</Button>
+        <Button size="small" disabled={pages.length < 2} onClick={() => setPages(pages.slice(0, -1))}>{t('history.later')}</Button>
       </Space>
     }>
       <Loaded query={q}>

@@ -5,7 +5,7 @@ import type { RollRateReport } from '../dashboard/api.ts';
 type Money = Record<string, string>;
 export interface Period { from: string; to: string }
 
-export interface BucketHistory { buckets: string[]; runs: { asOf: string; accounts: number; buckets: { bucket: string; accounts: number; balance: Money }[] }[]; nextAfter: string | null }
+export interface BucketHistory { buckets: string[]; runs: { asOf: string; accounts: number; buckets: { bucket: string; accounts: number; balance: Money }[] }[]; nextBefore: string | null }
 export type RunRollRates = Omit<RollRateReport, 'from' | 'to'> & { from: string | null; to: string | null };
 export interface RecoveryCurves { currency: string; months: number; vintages: { vintage: string; accounts: number; balanceAtEntry: string; points: { month: number; recovered: string; rate: number }[] }[] }
 export interface PromiseReport {
@@ -30,7 +30,7 @@ export interface LeaderboardEntry {
 export interface Leaderboard { kind: 'collector' | 'agency'; currency: string; entries: LeaderboardEntry[]; total: number; offset: number; limit: number }
 
 export const analyticsApi = {
-  bucketHistory: (after?: string) => api.get<BucketHistory>('/reports/bucket-history', { after, limit: 24 }),
+  bucketHistory: (before?: string) => api.get<BucketHistory>('/reports/bucket-history', { before, limit: 24 }),
   runRollRates: () => api.get<RunRollRates>('/reports/run-roll-rates'),
   recoveryCurves: (p: Period) => api.get<RecoveryCurves>('/reports/recovery-curves', { ...p, months: 12 }),
   promises: (p: Period) => api.get<PromiseReport>('/reports/promises', { ...p }),
