@@ -83,7 +83,7 @@ describe('analytics, strategy and template admin in Chromium', () => {
     expect(await page.getByTestId('promises').count()).toBe(0);
   });
 
-  it('switches the analytics screen to English: texts, dates and numbers', async () => {
+  it('switches the analytics screen to English: texts, labels, <html lang>', async () => {
     await page.getByText('English', { exact: true }).click();
     await page.getByRole('heading', { name: 'Analytics (whole portfolio)' }).waitFor();
     await page.getByText('The start must not be after the end').waitFor();
@@ -139,8 +139,12 @@ describe('analytics, strategy and template admin in Chromium', () => {
     await screenshot(page, 'admin-05-strategy-published-zh', { fullPage: true });
   });
 
-  it("strategies: the champion/challenger report and an account's decision explained", async () => {
-    await page.getByRole('link', { name: /催收策略/ }).first().click();
+  it("strategies: the champion/challenger report and an account's decision explained; by keyboard, in English too", async () => {
+    // From the side menu by keyboard.
+    await page.getByRole('link', { name: '消息模板' }).focus();
+    await page.keyboard.press('Shift+Tab');
+    expect(await page.evaluate<string>('document.activeElement.textContent')).toBe('催收策略');
+    await page.keyboard.press('Enter');
     await page.waitForURL('**/app/strategies');
     await page.getByTestId('strategy-versions').getByText('e2e-strategy').first().waitFor();
     const accounts = await apiGet<{ accounts: { id: string }[] }>(browser.context, '/accounts?limit=1');
@@ -154,6 +158,16 @@ describe('analytics, strategy and template admin in Chromium', () => {
     await page.getByTestId('strategy-report').locator('.ant-table').waitFor();
     await fitsTheScreen(page);
     await screenshot(page, 'admin-06-strategy-explain-zh', { fullPage: true });
+
+    await page.getByText('English', { exact: true }).click();
+    await page.getByRole('columnheader', { name: 'Effective from' }).waitFor();
+    const effective = await page.getByTestId('strategy-versions').locator('.ant-table-tbody tr.ant-table-row td:nth-child(3)').allTextContents();
+    expect(effective.length).toBeGreaterThan(0);
+    for (const d of effective) expect(d).toMatch(/^[A-Z][a-z]{2} \d{1,2}, \d{4}$/);
+    await page.getByRole('columnheader', { name: 'Cure rate' }).waitFor();
+    await screenshot(page, 'admin-06b-strategies-en', { fullPage: true });
+    await page.getByText('中文', { exact: true }).click();
+    await page.getByRole('columnheader', { name: '生效日期' }).waitFor();
   });
 
   it('template editor: both languages side by side, lint at the field, live preview of the draft', async () => {
