@@ -16,6 +16,7 @@ import { accountRoutes } from './http/accounts.routes.ts';
 import { importRequestBody, importRoutes } from './http/imports.routes.ts';
 import { identityRoutes } from './http/identity.routes.ts';
 import { reportRoutes } from './http/reports.routes.ts';
+import { dashboardRoutes } from './http/dashboard.routes.ts';
 import { webAppRoutes } from './http/web-app.routes.ts';
 import { WEB_DIST, ensureWebBuild, webBuildState } from './web-build.ts';
 import { registerAccess } from './http/access.ts';
@@ -155,6 +156,7 @@ export async function buildServer(rt: Runtime, options: ServerOptions = {}): Pro
   await app.register(paymentRoutes(rt, paymentsSettings));
   await app.register(arrangementRoutes(rt, { packs: packs.value, worklist: worklistSettings, payments: paymentsSettings, authority: await loadAuthorityPolicy(), termMonthsMaxSetting: null }));
   await app.register(reportRoutes(rt));
+  await app.register(dashboardRoutes(rt));
   if (rt.config.webApp !== 'off') await app.register(webAppRoutes({ distDir: options.webDistDir ?? WEB_DIST }));
   await registerCommunications(app, rt);
   await app.register(strategyRoutes(rt));

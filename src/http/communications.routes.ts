@@ -12,7 +12,7 @@ import { todayIn } from '../kernel/clock.ts';
 import type { Runtime } from '../runtime.ts';
 import {
   CALL_OUTCOMES, OUTBOX_STATUSES, TEMPLATE_CHANNELS, TEMPLATE_LANGUAGES, TONES, enqueueCommandSchema, enqueueMessage, getMessage, hasErrors, lintTemplateDocument, listMessages,
-  listPromiseCaptures, parseTemplateDocument, previewTemplate, publishTemplate, recordBounce, recordCallResult, unsubscribeByToken, type OutboxRow, type TemplateFinding,
+  listPromiseCaptures, parseTemplateDocument, previewTemplate, publishTemplate, recordBounce, recordCallResult, unsubscribeByToken, type OutboxRow, type TemplateDocument, type TemplateFinding,
 } from '../modules/communications/index.ts';
 import { scopeCondition } from '../modules/identity/index.ts';
 import { accountVisible } from '../workflows/account-view.workflow.ts';
@@ -90,14 +90,27 @@ export function communicationsRoutes(rt: Runtime, comms: CommunicationsRuntime):
       schema: {
         tags: ['communications'], summary: 'Render a template (or its counterpart in a language / tone) with an account\'s real data',
         params: z.strictObject({ id: templateId }),
-        body: z.strictObject({ accountId, language: z.enum(TEMPLATE_LANGUAGES).optional(), tone: z.enum(TONES).optional() }),
+        body: z.strictObject({
+          accountId, language: z.enum(TEMPLATE_LANGUAGES).optional(), tone: z.enum(TONES).optional(),
+          document: z.looseObject({}).optional().describe('an unpublished draft of this template to render instead of the stored one (the editor\'s live preview); its id must be the path\'s'),
+        }),
         response: { 200: z.object({ template: z.looseObject({ id: z.string(), version: z.number().int() }), accountId: z.string(), customerId: z.string(), rendered, findings: z.array(finding) }), ...problemResponses(400, 404, 422) },
       },
     }, async (request, reply) => {
-      const { accountId: account, language, tone } = request.body;
+      const { accountId: account, language, tone, document } = request.body;
       if (!(await inScope(request, account))) return accountNotFound(reply, account);
+      let draft: TemplateDocument | undefined;
+      if (document) {
+        const doc = parseTemplateDocument(document);
+        if (!doc.ok) return sendProblem(reply, { code: 'invalid_template', title: 'Not a template document', detail: doc.issues.map((i) => `${i.field}: ${i.message}`).join('; '), errors: doc.issues.map((i) => ({ field: `body.document.${i.field}`, message: i.message })) });
+        if (doc.value.id !== request.params.id) {
+          const message = `the draft's id ${JSON.stringify(doc.value.id)} is not ${JSON.stringify(request.params.id)}`;
+          return sendProblem(reply, { code: 'invalid_request', title: 'The request is invalid', detail: message, errors: [{ field: 'body.document.id', message }] });
+        }
+        draft = doc.value;
+      }
       const r = await previewTemplate({ pool: rt.pool, packs: comms.packs, packId: comms.packId, data: comms.data, bank: comms.bankFacts, templates: await comms.templates() },
-        request.params.id, account, { ...(language ? { language } : {}), ...(tone ? { tone } : {}) }, todayIn(rt.clock, rt.config.timeZone), rt.clock.now().getTime());
+        request.params.id, account, { ...(language ? { language } : {}), ...(tone ? { tone } : {}), ...(draft ? { draft } : {}) }, todayIn(rt.clock, rt.config.timeZone), rt.clock.now().getTime());
       if (!r.ok) return failed(reply, r, 'No preview');
       return { ...r.value, template: { ...r.value.template }, rendered: { ...r.value.rendered } };
     });

@@ -9,7 +9,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { formatPlainDate, parsePlainDate } from '../kernel/dates.ts';
 import { todayIn } from '../kernel/clock.ts';
 import type { Runtime } from '../runtime.ts';
-import { getStrategy, listStrategies, publishStrategy, strategyInEffect, validateStrategyDocument, type StrategyIssue } from '../modules/strategy/index.ts';
+import { getStrategy, listStrategies, parseStrategyText, publishStrategy, strategyInEffect, validateStrategyDocument, type StrategyIssue } from '../modules/strategy/index.ts';
 import { loadCycleDeps, type CycleDeps } from '../workflows/daily-cycle.workflow.ts';
 import { explainAccount } from '../workflows/strategy-explain.workflow.ts';
 import { strategyReport } from '../workflows/strategy-report.workflow.ts';
@@ -21,8 +21,14 @@ import { problemResponses, sendProblem } from './problem.ts';
 const STRATEGY_BODY_BYTES_MAX = 1024 * 1024;
 const date = z.string().refine((t) => parsePlainDate(t) !== null, 'must be a valid date "YYYY-MM-DD"');
 const documentBody = z.strictObject({ document: z.unknown().describe('the strategy document (docs/strategy.md)') });
-const issue = z.object({ field: z.string(), code: z.string(), message: z.string() });
+/** Validation takes the document, or its JSON/YAML text (an editor's): then every issue names its line too. */
+const validateBody = z.union([
+  documentBody,
+  z.strictObject({ text: z.string().max(STRATEGY_BODY_BYTES_MAX).describe('the document as JSON or YAML text; issues then carry their line') }),
+]);
+const issue = z.object({ field: z.string(), code: z.string(), message: z.string(), line: z.number().int().nullable().describe('the line in `text` (null without text)') });
 const toErrors = (issues: readonly StrategyIssue[]) => issues.map((i) => ({ field: i.path, code: i.code, message: i.message }));
+const withLines = (issues: readonly StrategyIssue[]) => issues.map((i) => ({ field: i.path, code: i.code, message: i.message, line: i.line }));
 const version = z.object({ strategyId: z.string(), version: z.number().int(), effectiveFrom: z.string(), digest: z.string(), publishedAt: z.string(), publishedBy: z.string() });
 
 export function strategyRoutes(rt: Runtime): FastifyPluginAsyncZod {
@@ -85,12 +91,16 @@ export function strategyRoutes(rt: Runtime): FastifyPluginAsyncZod {
       bodyLimit: STRATEGY_BODY_BYTES_MAX,
       schema: {
         tags: ['strategy'], summary: 'Validate a strategy document (shape, semantics, cross-policy) without publishing it',
-        body: documentBody,
+        body: validateBody,
         response: { 200: z.object({ valid: z.boolean(), id: z.string().nullable(), version: z.number().int().nullable(), errors: z.array(issue) }), ...problemResponses(400, 500) },
       },
     }, async (request) => {
-      const valid = validateStrategyDocument(request.body.document, (await cycleDeps()).strategyContext);
-      return valid.ok ? { valid: true, id: valid.value.id, version: valid.value.version, errors: [] } : { valid: false, id: null, version: null, errors: toErrors(valid.details as StrategyIssue[]) };
+      const body = request.body;
+      const source = 'text' in body ? parseStrategyText(body.text) : null;
+      if (source && !source.ok) return { valid: false, id: null, version: null, errors: withLines(source.details as StrategyIssue[]) };
+      const valid = source ? validateStrategyDocument(source.value.value, (await cycleDeps()).strategyContext, source.value)
+        : validateStrategyDocument((body as { document: unknown }).document, (await cycleDeps()).strategyContext);
+      return valid.ok ? { valid: true, id: valid.value.id, version: valid.value.version, errors: [] } : { valid: false, id: null, version: null, errors: withLines(valid.details as StrategyIssue[]) };
     });
 
     app.post('/strategies', {

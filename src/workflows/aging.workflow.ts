@@ -185,7 +185,7 @@ async function ageAgainstStored(writer: pg.ClientBase, reader: pg.ClientBase, as
     await copy.end();
   }
   await writer.query('analyze aging_changes');
-  return { accounts, changed: await applyChanges(writer, formatPlainDate(asOf)), bucketMoves: moves };
+  return { accounts, changed: await applyChanges(writer, formatPlainDate(asOf), firstBucket), bucketMoves: moves };
 }
 
 /**
@@ -214,6 +214,7 @@ async function ageIntoEmptyStore(writer: pg.ClientBase, reader: pg.ClientBase, a
      from account_delinquency where bucket <> $2`,
     [asOfText, buckets[0]],
   );
+  await recordVintages(writer, asOfText, `select account_id, customer_id, oldest_unpaid_due_on, balance_minor from account_delinquency where bucket <> $2 and oldest_unpaid_due_on is not null`, buckets[0]!);
   return { accounts: copy.rows, changed: copy.rows, bucketMoves: { rollForward: rowCount ?? 0, rollBack: 0, cure: 0 } };
 }
 
@@ -239,7 +240,7 @@ function storedAging(row: CopyRow): StoredAging | null {
 }
 
 /** Writes the staged changes set-based: new results, changed results, bucket-move events. Returns the rows written. */
-async function applyChanges(client: pg.ClientBase, asOf: string): Promise<number> {
+async function applyChanges(client: pg.ClientBase, asOf: string, firstBucket: string): Promise<number> {
   const inserted = await client.query(
     `insert into account_delinquency (account_id, customer_id, as_of, days_past_due, bucket, overdue_minor, balance_minor,
        late_count_cumulative, late_count_consecutive, oldest_unpaid_due_on)
@@ -260,7 +261,23 @@ async function applyChanges(client: pg.ClientBase, asOf: string): Promise<number
      from aging_changes where move is not null`,
     [asOf],
   );
+  await recordVintages(client, asOf, `select account_id, customer_id, oldest_unpaid_due_on, balance_minor from aging_changes
+    where bucket <> $2 and oldest_unpaid_due_on is not null and (is_new or from_bucket = $2)`, firstBucket);
   return (inserted.rowCount ?? 0) + (updated.rowCount ?? 0);
+}
+
+/**
+ * The first delinquency episode of each account the run saw leave the first bucket (delinquency_vintages,
+ * the recovery curves' cohorts): only from the rows the run changed, and never overwritten.
+ */
+async function recordVintages(client: pg.ClientBase, asOf: string, entering: string, firstBucket: string): Promise<void> {
+  await client.query(
+    `insert into delinquency_vintages (account_id, customer_id, currency, delinquent_since, entered_on, balance_at_entry_minor)
+     select e.account_id, e.customer_id, a.currency, e.oldest_unpaid_due_on, $1::date, e.balance_minor
+     from (${entering}) e join card_accounts a on a.account_id = e.account_id
+     on conflict (account_id) do nothing`,
+    [asOf, firstBucket],
+  );
 }
 
 /** Only the accounts it answers true for (a caller's data scope); all when absent. */

@@ -5,6 +5,7 @@
  * over HTTP (compliance officer only) and the CLI; preview with real data (CLI with --lang, HTTP within
  * the caller's data scope).
  */
+import { readFile } from 'node:fs/promises';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -165,5 +166,21 @@ describe('preview with real data', () => {
     // A collector of another team does not see the account: 404 as if it did not exist.
     const hidden = await injectAs(app, collector)({ method: 'POST', url: '/templates/en-collection-letter/preview', payload: { accountId: '6222020000005678' } });
     expect(hidden.json()).toMatchObject({ status: 404, code: 'account_not_found' });
+  });
+
+  it('POST /templates/:id/preview with a draft document: renders the draft, not the stored template', async () => {
+    const stored = JSON.parse(await readFile(new URL('../../policies/templates/en-sms-reminder-firm.json', import.meta.url), 'utf8'));
+    const draft = { ...stored, body: `DRAFT {{customerName}}: ${stored.body}` };
+    const r = await injectAs(app, supervisor)({ method: 'POST', url: '/templates/en-sms-reminder-firm/preview', payload: { accountId: '6222020000005678', document: draft } });
+    expect(r.statusCode, r.body).toBe(200);
+    expect(r.json().rendered.text).toMatch(/^DRAFT Alex Smith: /);
+    const plain = await injectAs(app, supervisor)({ method: 'POST', url: '/templates/en-sms-reminder-firm/preview', payload: { accountId: '6222020000005678' } });
+    expect(plain.json().rendered.text).not.toContain('DRAFT');
+    const otherId = await injectAs(app, supervisor)({ method: 'POST', url: '/templates/cn-sms-reminder-firm/preview', payload: { accountId: '6222020000005678', document: draft } });
+    expect(otherId.statusCode).toBe(400);
+    expect(otherId.json()).toMatchObject({ errors: [{ field: 'body.document.id' }] });
+    const broken = await injectAs(app, supervisor)({ method: 'POST', url: '/templates/en-sms-reminder-firm/preview', payload: { accountId: '6222020000005678', document: { ...draft, channel: 'fax' } } });
+    expect(broken.statusCode).toBe(400);
+    expect(broken.json()).toMatchObject({ code: 'invalid_template', errors: [{ field: 'body.document.channel' }] });
   });
 });

@@ -153,6 +153,14 @@ describe('over HTTP', () => {
     const invalid = await as({ method: 'POST', url: '/strategies/validate', payload: { document: doc } });
     expect(invalid.statusCode).toBe(200);
     expect(invalid.json()).toMatchObject({ valid: false, errors: [{ field: '$.ladders[0].stages[0].treatments[0].templates.en', code: 'unknown_template' }] });
+    // As an editor sends it: the text, so each issue names its line as well.
+    const text = JSON.stringify(doc, null, 2);
+    const line = text.split('\n').findIndex((l) => l.includes('"en-nope"')) + 1;
+    const withText = await as({ method: 'POST', url: '/strategies/validate', payload: { text } });
+    expect(withText.json()).toMatchObject({ valid: false, errors: [{ field: '$.ladders[0].stages[0].treatments[0].templates.en', code: 'unknown_template', line }] });
+    const broken = await as({ method: 'POST', url: '/strategies/validate', payload: { text: '{\n  "id": "x",\n  "version": [1,\n' } });
+    expect(broken.json()).toMatchObject({ valid: false, errors: expect.arrayContaining([expect.objectContaining({ code: 'syntax_error', line: 4 })]) });
+    expect((await as({ method: 'POST', url: '/strategies/validate', payload: { text, document: doc } })).statusCode).toBe(400);
     const refused = await as({ method: 'POST', url: '/strategies', payload: { document: doc } });
     expect(refused.statusCode).toBe(422);
     expect(refused.headers['content-type']).toMatch(/problem\+json/);

@@ -117,12 +117,16 @@ export interface Preview {
 }
 
 /** Renders a template (or its counterpart in `language` / `tone`) with an account's data as of `today`. */
-export async function previewTemplate(deps: PreviewDeps, templateId: string, accountId: string, want: { language?: TemplateLanguage; tone?: Tone }, today: number, now: number): Promise<Result<Preview, PreviewError>> {
-  const set = deps.templates ?? (await loadTemplateSet(deps.pool));
+/**
+ * Renders a template with an account's data. With `draft` (a parsed, unpublished document: the editor's
+ * live preview) that document is rendered as it is, instead of the stored template the id resolves to.
+ */
+export async function previewTemplate(deps: PreviewDeps, templateId: string, accountId: string, want: { language?: TemplateLanguage; tone?: Tone; draft?: TemplateDocument }, today: number, now: number): Promise<Result<Preview, PreviewError>> {
+  const set = want.draft ? null : deps.templates ?? (await loadTemplateSet(deps.pool));
   const accounts = await deps.data.accounts([accountId], today);
   const account = accounts.get(accountId);
   if (!account) return err('account_not_found', `no account ${JSON.stringify(accountId)}`);
-  const t = set.resolve(templateId, { language: want.language ?? account.language, tone: want.tone ?? null }, today);
+  const t = want.draft ? ok(want.draft) : set!.resolve(templateId, { language: want.language ?? account.language, tone: want.tone ?? null }, today);
   if (!t.ok) return t;
   const values = templateValues({
     account, customerName: account.customerName, bank: deps.bank, language: t.value.language, today, minorDigits: (c) => currencyMinorDigits(c) ?? 2,

@@ -5,5 +5,8 @@
 import type { Area } from './areas.ts';
 import { dashboardArea } from '../areas/dashboard/index.ts';
 import { portfolioArea } from '../areas/portfolio/index.ts';
+import { analyticsArea } from '../areas/analytics/index.ts';
+import { strategyArea } from '../areas/strategy/index.ts';
+import { templatesArea } from '../areas/templates/index.ts';
 
-export const AREAS: readonly Area[] = [dashboardArea, portfolioArea];
+export const AREAS: readonly Area[] = [dashboardArea, portfolioArea, analyticsArea, strategyArea, templatesArea];

@@ -62,7 +62,7 @@ describe('roles', () => {
     for (const role of ROLES) for (const p of ROLE_PERMISSIONS[role]) expect(PERMISSIONS).toContain(p);
     expect([...ROLE_PERMISSIONS.admin].sort()).toEqual([...PERMISSIONS].sort());
     // Reads only: nothing the auditor holds writes anything.
-    expect(ROLE_PERMISSIONS.auditor).toEqual(['accounts:read', 'audit:read', 'templates:read', 'messages:read']);
+    expect(ROLE_PERMISSIONS.auditor).toEqual(['accounts:read', 'audit:read', 'templates:read', 'messages:read', 'reports:read']);
     // Caps count contacts across the bank and its agencies, so agencies record theirs in the same ledger
     // (and send the platform's messages, which the dispatcher records there too).
     // They work their placed accounts through the same desk (queue, verified contacts, outcomes into that

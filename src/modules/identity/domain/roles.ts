@@ -63,24 +63,24 @@ export const PERMISSIONS = [
   'strategy:read',
   /** Publish a new strategy version (it takes effect from its effectiveFrom). */
   'strategy:publish',
+  /** Read the portfolio-wide dashboards: aggregates over every account (no account ids, no personal data). */
+  'reports:read',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   admin: PERMISSIONS,
-  strategy_manager: ['accounts:read', 'accounts:export', 'compliance:check', 'templates:read', 'messages:read', 'strategy:read', 'strategy:publish', 'approvals:decide'],
+  strategy_manager: ['accounts:read', 'accounts:export', 'compliance:check', 'templates:read', 'messages:read', 'strategy:read', 'strategy:publish', 'approvals:decide', 'reports:read'],
   // Publishing a template is a compliance act: the lint is the pack's, the approval the compliance officer's.
   // Reviews strategies (cross-policy checks, verdicts in explanations) but does not publish them.
-  compliance_officer: ['accounts:read', 'accounts:export', 'pii:unmask', 'audit:read', 'compliance:check', 'compliance:record', 'compliance:clear', 'templates:read', 'templates:publish', 'messages:read', 'strategy:read',
-    'evidence:read'],
-  supervisor: ['accounts:read', 'accounts:export', 'pii:unmask', 'assignments:write', 'waivers:approve', 'compliance:check', 'compliance:record', 'compliance:clear', 'templates:read', 'messages:read', 'messages:send', 'strategy:read',
-    'worklist:work', 'worklist:supervise', 'payments:post', 'arrangements:propose', 'approvals:decide', 'evidence:read', 'account_actions:request'],
+  compliance_officer: ['accounts:read', 'accounts:export', 'pii:unmask', 'audit:read', 'compliance:check', 'compliance:record', 'compliance:clear', 'templates:read', 'templates:publish', 'messages:read', 'strategy:read', 'evidence:read', 'reports:read'],
+  supervisor: ['accounts:read', 'accounts:export', 'pii:unmask', 'assignments:write', 'waivers:approve', 'compliance:check', 'compliance:record', 'compliance:clear', 'templates:read', 'messages:read', 'messages:send', 'strategy:read', 'worklist:work', 'worklist:supervise', 'payments:post', 'arrangements:propose', 'approvals:decide', 'evidence:read', 'account_actions:request', 'reports:read'],
   collector: ['accounts:read', 'compliance:check', 'compliance:record', 'templates:read', 'messages:read', 'messages:send', 'worklist:work', 'arrangements:propose', 'account_actions:request'],
   // Masked PII and no bulk export: an agency sees only what its placed accounts need.
   agency_user: ['accounts:read', 'compliance:check', 'compliance:record', 'templates:read', 'messages:read', 'messages:send', 'worklist:work', 'arrangements:propose'],
   legal: ['accounts:read', 'accounts:export', 'pii:unmask', 'compliance:check', 'compliance:record', 'templates:read', 'messages:read', 'messages:send', 'evidence:read', 'account_actions:request'],
   // Read-only: reads accounts (masked) and the audit trail, changes nothing.
-  auditor: ['accounts:read', 'audit:read', 'templates:read', 'messages:read'],
+  auditor: ['accounts:read', 'audit:read', 'templates:read', 'messages:read', 'reports:read'],
 };
 
 export function isRole(text: string): text is Role {

@@ -1,4 +1,4 @@
-/** The report API: GET /reports/buckets and GET /reports/roll-rates (server-side aggregates over the caller's data scope). */
+/** The report API: GET /reports/buckets and GET /reports/roll-rates (server-side aggregates over the caller's data scope), GET /reports/run-roll-rates (portfolio-wide, stored). */
 import { useQuery } from '@tanstack/react-query';
 import { api } from '../../api/client.ts';
 
@@ -18,11 +18,14 @@ export interface RollRateReport {
 export const reportsApi = {
   buckets: (asOf?: string) => api.get<BucketReport>('/reports/buckets', { asOf }),
   rollRates: (from: string, to: string) => api.get<RollRateReport>('/reports/roll-rates', { from, to }),
+  /** The moves the last aging run stored against the run before it (reports:read; from/to null before a second run). */
+  runRollRates: () => api.get<Omit<RollRateReport, 'from' | 'to'> & { from: string | null; to: string | null }>('/reports/run-roll-rates'),
 };
 
 export const reportKeys = {
   buckets: (asOf?: string) => ['reports', 'buckets', asOf ?? 'latest'] as const,
   rollRates: (from: string, to: string) => ['reports', 'roll-rates', from, to] as const,
+  runRollRates: () => ['reports', 'run-roll-rates'] as const,
 };
 
 /** The latest bucket report (cheap: one aggregate over the stored aging results). */

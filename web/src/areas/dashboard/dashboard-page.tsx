@@ -8,6 +8,7 @@ import { Alert, Card, Col, DatePicker, Form, Row, Space, Spin, Table, Typography
 import { useQuery } from '@tanstack/react-query';
 import dayjs, { type Dayjs } from 'dayjs';
 import { ApiError } from '../../api/client.ts';
+import { useAuth } from '../../app/auth.tsx';
 import { useFormats, useMessages } from '../../i18n/i18n.tsx';
 import { Chart } from './charts.tsx';
 import { reportKeys, reportsApi, type BucketReport, type RollRateReport } from './api.ts';
@@ -15,7 +16,7 @@ import { dashboardMessages } from './messages.ts';
 
 const DAY = 'YYYY-MM-DD';
 
-function problemText(e: unknown): string {
+export function problemText(e: unknown): string {
   return e instanceof ApiError ? e.problem.detail ?? e.problem.title : String(e);
 }
 
@@ -78,18 +79,26 @@ function BucketsCard({ report, loading, error, asOf, setAsOf }: { report: Bucket
 
 function RollRatesCard({ latest }: { latest: string | null }) {
   const t = useMessages(dashboardMessages);
-  const f = useFormats();
+  const { me, can } = useAuth();
   const end = latest ? dayjs(latest) : dayjs();
   const [range, setRange] = useState<{ from: Dayjs; to: Dayjs } | null>(null);
-  const from = range?.from ?? end.subtract(1, 'month');
-  const to = range?.to ?? end;
+  // Unscoped callers with the portfolio dashboards open on the moves the last aging run stored (one read,
+  // fast on any portfolio); a chosen range, a scoped caller, or a single run ages on the fly.
+  const storedAllowed = range === null && me?.scope.kind === 'all' && can('reports:read');
+  const stored = useQuery({ queryKey: reportKeys.runRollRates(), queryFn: reportsApi.runRollRates, enabled: storedAllowed, staleTime: 60_000 });
+  const useStored = storedAllowed && stored.data?.from != null && stored.data.to != null;
+  const from = range?.from ?? (useStored ? dayjs(stored.data!.from) : end.subtract(1, 'month'));
+  const to = range?.to ?? (useStored ? dayjs(stored.data!.to) : end);
   const valid = from.isBefore(to);
-  const rolls = useQuery({
+  const computed = useQuery({
     queryKey: reportKeys.rollRates(from.format(DAY), to.format(DAY)),
     queryFn: () => reportsApi.rollRates(from.format(DAY), to.format(DAY)),
-    enabled: valid,
+    enabled: valid && !useStored && (!storedAllowed || stored.isSuccess || stored.isError),
     staleTime: 60_000,
   });
+  const rolls = useStored
+    ? { data: { ...stored.data!, from: stored.data!.from!, to: stored.data!.to! } as RollRateReport, error: stored.error, isFetching: stored.isFetching }
+    : { data: computed.data, error: computed.error, isFetching: computed.isFetching || (storedAllowed && stored.isFetching) };
   return (
     <Card title={t('rolls.title')} extra={
       <Form layout="inline">
@@ -108,7 +117,8 @@ function RollRatesCard({ latest }: { latest: string | null }) {
   );
 }
 
-function RollRateHeatmap({ report }: { report: RollRateReport }) {
+/** Also the analytics page's (run over run, from the stored moves). */
+export function RollRateHeatmap({ report }: { report: RollRateReport }) {
   const t = useMessages(dashboardMessages);
   const f = useFormats();
   if (report.accounts === 0) return <Typography.Paragraph type="secondary">{t('rolls.empty')}</Typography.Paragraph>;
