@@ -182,8 +182,11 @@ describe('SMS over SMPP', () => {
       return rows[0];
     });
     expect(optOut).toMatchObject({ channel: 'sms', source: 'inbound_sms', destination: `tel:${rt.cipher.hmac(ZH_PHONE).toString('hex')}` });
-    const inbound = (await rt.pool.query('select sender_key, sender_masked, text, customer_id, opt_out, keyword from inbound_messages')).rows;
-    expect(inbound).toEqual([{ sender_key: optOut.destination, sender_masked: '138****8000', text: '退订', customer_id: 'C1', opt_out: true, keyword: '退订' }]);
+    // The reply's own row may land a moment after the opt-out it caused.
+    await eventually(async () => {
+      const inbound = (await rt.pool.query('select sender_key, sender_masked, text, customer_id, opt_out, keyword from inbound_messages')).rows;
+      expect(inbound).toEqual([{ sender_key: optOut.destination, sender_masked: '138****8000', text: '退订', customer_id: 'C1', opt_out: true, keyword: '退订' }]);
+    });
     // The deliver_sm is answered (OK) once the reply is stored.
     await eventually(() => expect(smsc.receiptResponses.length).toBeGreaterThan(answered));
     expect(smsc.receiptResponses.slice(answered).every((r) => r.command_status === 0)).toBe(true);
