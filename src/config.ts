@@ -48,6 +48,11 @@ export interface Config {
   communications: CommunicationsConfig;
   /** Local time ("HH:MM", RECOURSE_TIME_ZONE) the server runs the daily cycle; null = no schedule. */
   cycleSchedule: string | null;
+  /**
+   * RECOURSE_CLOCK_START: an ISO instant the system clock starts at (then runs on in real time), for
+   * demos and browser tests that need, say, office hours in the debtors' time zone. Unset = the real clock.
+   */
+  clockStart: Date | null;
 }
 
 export const WEB_APP_MODES = ['build', 'serve', 'off'] as const;
@@ -111,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     webApp: webAppMode(env.RECOURSE_WEB_APP),
     communications: communicationsConfig(env, cwd),
     cycleSchedule: cycleSchedule(env.RECOURSE_CYCLE_SCHEDULE ?? '02:00'),
+    clockStart: clockStart(env.RECOURSE_CLOCK_START),
   };
 }
 
@@ -230,6 +236,13 @@ function generatedKey(dataDir: string): Buffer {
 function packId(name: string): string {
   if (!/^[a-z][a-z0-9-]{0,40}$/.test(name)) throw new ConfigError(`RECOURSE_COMPLIANCE_PACK=${JSON.stringify(name)}: not a pack id such as cn, us-regf or uk-conc`);
   return name;
+}
+
+function clockStart(text: string | undefined): Date | null {
+  if (text === undefined || text === '') return null;
+  const at = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(text) ? new Date(text) : null;
+  if (!at || Number.isNaN(at.getTime())) throw new ConfigError(`RECOURSE_CLOCK_START=${JSON.stringify(text)}: must be an ISO instant with an offset, e.g. 2026-06-30T10:00:00+08:00`);
+  return at;
 }
 
 function cycleSchedule(text: string): string | null {
