@@ -1,6 +1,7 @@
 /**
  * Commands of the collector workflow: `worklist` (next, release, reassign, items, teams, skills,
- * callback, reasons), `account 360`, `payments` (post FILE, reverse, allocation). The CLI is the local
+ * callback, reasons), `account 360`, `account action`, `payments` (post FILE, reverse, allocation),
+ * `plan quote|propose`, `approvals list|decide`, `promise kept-rate`. The CLI is the local
  * operator; commands acting for a collector name them (`--collector USER`) and run in that user's
  * data scope.
  */
@@ -18,8 +19,11 @@ import {
 import { accountAllocation, loadPaymentsSettings, parsePaymentFile, paymentFileFormat, postPayments, reversalSchema, reversePayment } from '../modules/payments/index.ts';
 import { nextCase, scheduleCallback, seesAccount, type DeskDeps } from '../workflows/collector-desk.workflow.ts';
 import { account360 } from '../workflows/account-360.workflow.ts';
-import { quoteArrangement, type ArrangementsDeskDeps } from '../workflows/arrangements-desk.workflow.ts';
-import { loadAuthorityPolicy, quoteRequestSchema } from '../modules/arrangements/index.ts';
+import {
+  approvalInbox, decideArrangement, decideRecommendationAtDesk, keptRate, proposeArrangement, quoteArrangement, requestAccountAction, type ArrangementsDeskDeps, type ProposalView,
+} from '../workflows/arrangements-desk.workflow.ts';
+import { loadAuthorityPolicy, quoteRequestSchema, uploadEvidence, type QuoteRequestInput } from '../modules/arrangements/index.ts';
+import { findAccount } from '../modules/portfolio/index.ts';
 import { cliOperator } from './identity.commands.ts';
 import { CliFailure, EXIT, json, plainDate, wholeNumber, type CommandContext } from './support.ts';
 
@@ -35,9 +39,9 @@ function resultOrFail<T>(r: { ok: true; value: T } | { ok: false; code: string; 
 }
 
 /** A staff user as the principal a command acts for (their role, team and data scope). */
-async function actingAs(rt: Runtime, username: string): Promise<Principal> {
+async function actingAs(rt: Runtime, username: string, flag = '--collector'): Promise<Principal> {
   const member = await findStaffMember(rt.pool, username);
-  if (!member || member.disabled) throw new CliFailure(`--collector ${username}: no active staff user of that name`, EXIT.notFound);
+  if (!member || member.disabled) throw new CliFailure(`${flag} ${username}: no active staff user of that name`, EXIT.notFound);
   return userPrincipal({ userId: username, username: member.username, role: member.role, teamId: member.teamId, agencyId: member.agencyId, mustChangePassword: false }, dataScopeOf(member));
 }
 
@@ -64,14 +68,11 @@ const number = (flag: string) => (text: string) => {
   return Number(text);
 };
 
-function registerPlans(program: Command, ctx: CommandContext): void {
-  const { io, withRuntime, today } = ctx;
-  // `plan record` is the strategy area's (registered first); quotes and proposals join the same group.
-  const plan = (program.commands.find((c) => c.name() === 'plan') ?? program.command('plan'))
-    .description('Repayment plans and arrangements: record, quote (instalments, extensions, waivers, settlements)');
-  plan
-    .command('quote')
-    .description('Quote an arrangement on an account: schedule in exact money, waivers, the rules it is held to and the authority it needs (writes nothing)')
+type QuoteFlags = { account: string; type: string; months?: number; firstDue?: EpochDay; waiveFees?: boolean; waiveInterest?: boolean; days?: number; feesPercent?: number; interestPercent?: number; amount?: string; payBy?: EpochDay; asOf?: EpochDay; json?: boolean };
+
+/** The flags of an arrangement (quote and propose). */
+function withQuoteFlags(command: Command): Command {
+  return command
     .requiredOption('--account <id>', 'account')
     .requiredOption('--type <type>', 'installments, extension, waiver or settlement')
     .option('--months <n>', 'installments: number of monthly instalments', wholeNumber(1, 600))
@@ -84,27 +85,194 @@ function registerPlans(program: Command, ctx: CommandContext): void {
     .option('--amount <amount>', 'settlement: the lump sum, e.g. 8000.00')
     .option('--pay-by <date>', 'waiver, settlement: the date to pay by', plainDate('--pay-by'))
     .option('--as-of <date>', 'business date (default: today)', plainDate('--as-of'))
-    .option('--json', 'print JSON')
-    .action(async (opts: { account: string; type: string; months?: number; firstDue?: EpochDay; waiveFees?: boolean; waiveInterest?: boolean; days?: number; feesPercent?: number; interestPercent?: number; amount?: string; payBy?: EpochDay; asOf?: EpochDay; json?: boolean }) => {
-      const input = {
-        type: opts.type,
-        ...(opts.months !== undefined ? { months: opts.months } : {}), ...(opts.firstDue !== undefined ? { firstDueOn: formatPlainDate(opts.firstDue) } : {}),
-        ...(opts.type === 'installments' ? { waiveFees: opts.waiveFees ?? false, waiveInterest: opts.waiveInterest ?? false } : {}),
-        ...(opts.days !== undefined ? { days: opts.days } : {}), ...(opts.feesPercent !== undefined ? { feesPercent: opts.feesPercent } : {}),
-        ...(opts.interestPercent !== undefined ? { interestPercent: opts.interestPercent } : {}), ...(opts.amount !== undefined ? { amount: opts.amount } : {}),
-        ...(opts.payBy !== undefined ? { payBy: formatPlainDate(opts.payBy) } : {}), ...(opts.asOf !== undefined ? { asOf: formatPlainDate(opts.asOf) } : {}),
-      };
-      const parsed = quoteRequestSchema.safeParse(input);
-      if (!parsed.success) {
-        throw new CliFailure(parsed.error.issues.map((i) => `${i.path.join('.') ? `--${String(i.path.at(-1)).replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}` : '--type'}: ${i.message}`).join('; '), EXIT.invalid);
-      }
-      const r = await withRuntime(async (rt) => quoteArrangement(await arrangementsDeps(rt), opts.account, parsed.data, today(rt)));
+    .option('--json', 'print JSON');
+}
+
+const flagOf = (field: string) => `--${field.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`).replace(/^first-due-on$/, 'first-due')}`;
+
+/** The validated quote request of the flags, or a failure naming the flag. */
+function quoteInputOf(opts: QuoteFlags): QuoteRequestInput {
+  const input = {
+    type: opts.type,
+    ...(opts.months !== undefined ? { months: opts.months } : {}), ...(opts.firstDue !== undefined ? { firstDueOn: formatPlainDate(opts.firstDue) } : {}),
+    ...(opts.type === 'installments' ? { waiveFees: opts.waiveFees ?? false, waiveInterest: opts.waiveInterest ?? false } : {}),
+    ...(opts.days !== undefined ? { days: opts.days } : {}), ...(opts.feesPercent !== undefined ? { feesPercent: opts.feesPercent } : {}),
+    ...(opts.interestPercent !== undefined ? { interestPercent: opts.interestPercent } : {}), ...(opts.amount !== undefined ? { amount: opts.amount } : {}),
+    ...(opts.payBy !== undefined ? { payBy: formatPlainDate(opts.payBy) } : {}), ...(opts.asOf !== undefined ? { asOf: formatPlainDate(opts.asOf) } : {}),
+  };
+  const parsed = quoteRequestSchema.safeParse(input);
+  if (!parsed.success) {
+    throw new CliFailure(parsed.error.issues.map((i) => `${i.path.join('.') ? flagOf(String(i.path.at(-1))) : '--type'}: ${i.message}`).join('; '), EXIT.invalid);
+  }
+  return parsed.data;
+}
+
+/** A failed desk call: the code and message, naming the flag when the domain names a field. */
+function deskFailure(r: { code: string; message: string; details?: unknown }): CliFailure {
+  const field = (r.details as { field?: unknown } | undefined)?.field;
+  const flag = typeof field === 'string' ? `${FIELD_FLAGS[field] ?? flagOf(field)}: ` : '';
+  return new CliFailure(`${flag}${r.code}: ${r.message}`, r.code.endsWith('_not_found') ? EXIT.notFound : EXIT.invalid);
+}
+const FIELD_FLAGS: Record<string, string> = { evidenceIds: '--evidence', declared: '--income/--expenses', 'declared.monthlyIncome': '--income', 'declared.monthlyExpenses': '--expenses', 'declared.savings': '--savings' };
+
+/** The principal of `--as USER` (that staff user's role, tier and scope), else the local operator. */
+async function principalFor(rt: Runtime, io: CommandContext['io'], as: string | undefined): Promise<Principal> {
+  return as === undefined ? cliOperator(io) : actingAs(rt, as, '--as');
+}
+
+const decimalFlag = (flag: string) => (text: string) => {
+  if (!/^\d{1,15}(\.\d{1,4})?$/.test(text)) throw new InvalidArgumentError(`${flag} must be an amount such as 8000.00`);
+  return text;
+};
+const idList = (flag: string) => (text: string) => {
+  const ids = list(text);
+  if (!ids.length || ids.some((x) => !/^[1-9]\d{0,14}$/.test(x))) throw new InvalidArgumentError(`${flag} must be evidence ids, e.g. 3,4`);
+  return ids.map(Number);
+};
+
+function printProposal(io: CommandContext['io'], v: ProposalView): void {
+  io.stdout.write(`proposal #${v.proposalId} ${v.type} on ${v.accountId}: ${v.status}${v.replayed ? ' (already proposed)' : ''}; needs ${v.requiredTier}${v.planId ? `; plan #${v.planId}` : ''}${v.decidedBy ? ` (decided by ${v.decidedBy})` : ''}\n`);
+  io.stdout.write(`  pay ${v.quote.total} ${v.quote.currency} (balance ${v.quote.balance}; waived fees ${v.quote.waivedFees}, interest ${v.quote.waivedInterest}; forgiven ${v.quote.forgiven})\n`);
+  for (const i of v.quote.installments) io.stdout.write(`  ${i.seq}\t${i.dueOn}\t${i.amount}\n`);
+}
+
+function registerPlans(program: Command, ctx: CommandContext): void {
+  const { io, withRuntime, today } = ctx;
+  // `plan record` is the strategy area's (registered first); quotes and proposals join the same group.
+  const plan = (program.commands.find((c) => c.name() === 'plan') ?? program.command('plan'))
+    .description('Repayment plans and arrangements: record, quote and propose (instalments, extensions, waivers, settlements)');
+  withQuoteFlags(plan
+    .command('quote')
+    .description('Quote an arrangement on an account: schedule in exact money, waivers, the rules it is held to and the authority it needs (writes nothing)'))
+    .action(async (opts: QuoteFlags) => {
+      const input = quoteInputOf(opts);
+      const r = await withRuntime(async (rt) => quoteArrangement(await arrangementsDeps(rt), opts.account, input, today(rt)));
       if (!r.ok) throw new CliFailure(`${r.code}: ${r.message}`, r.code === 'account_not_found' ? EXIT.notFound : EXIT.invalid);
       const v = r.value.view;
       if (opts.json) return void io.stdout.write(json(v));
       io.stdout.write(`${v.type} on ${v.accountId} as of ${v.asOf}: pay ${v.total} ${v.currency} (balance ${v.balance}; waived fees ${v.waivedFees}, interest ${v.waivedInterest}; forgiven ${v.forgiven}) over ${v.termMonths} month(s)\n`);
       for (const i of v.installments) io.stdout.write(`  ${i.seq}\t${i.dueOn}\t${i.amount}\n`);
       io.stdout.write(`needs: ${v.authority.requiredTier ?? 'nobody may agree this'}${v.authority.reasons.length ? ` (${v.authority.reasons.map((x) => `${x.limit} ${x.value}`).join(', ')})` : ''}; limit ${v.rules.termMonthsMax} months (${v.rules.rule})\n`);
+    });
+  withQuoteFlags(plan
+    .command('propose')
+    .description("Propose an arrangement: agreed at once within the proposer's authority (the plan is written and monitored by the daily cycle), else it waits in the approval inbox"))
+    .option('--income <amount>', 'declared monthly income (the affordability check)', decimalFlag('--income'))
+    .option('--expenses <amount>', 'declared monthly expenses', decimalFlag('--expenses'))
+    .option('--savings <amount>', 'declared savings', decimalFlag('--savings'))
+    .option('--evidence <ids>', 'hardship evidence on file, e.g. 3,4', idList('--evidence'))
+    .option('--note <text>', 'note (checked for prohibited language)')
+    .option('--as <user>', 'propose as this staff user (their tier and scope; default: the operator, at the manager\'s tier)')
+    .option('--idempotency-key <key>', 'same key and input → the original proposal')
+    .action(async (opts: QuoteFlags & { income?: string; expenses?: string; savings?: string; evidence?: number[]; note?: string; as?: string; idempotencyKey?: string }) => {
+      const input = quoteInputOf(opts);
+      if ((opts.income === undefined) !== (opts.expenses === undefined)) throw new CliFailure('--income and --expenses go together', EXIT.invalid);
+      if (opts.note !== undefined && (opts.note.length < 1 || opts.note.length > 2000)) throw new CliFailure('--note: 1 to 2000 characters', EXIT.invalid);
+      const r = await withRuntime(async (rt) => proposeArrangement(await arrangementsDeps(rt), await principalFor(rt, io, opts.as), opts.account, {
+        quote: input,
+        ...(opts.income !== undefined ? { declared: { monthlyIncome: opts.income, monthlyExpenses: opts.expenses!, ...(opts.savings !== undefined ? { savings: opts.savings } : {}) } } : {}),
+        ...(opts.evidence ? { evidenceIds: opts.evidence } : {}), ...(opts.note ? { note: opts.note } : {}), ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
+      }, today(rt)));
+      if (!r.ok) throw deskFailure(r);
+      if (opts.json) return void io.stdout.write(json(r.value));
+      printProposal(io, r.value);
+    });
+
+  program.command('evidence').description('Hardship evidence (PDF or image, typed by content, stored with its SHA-256)')
+    .command('add')
+    .description("Store a hardship evidence file for the account's customer; prints its id (name it in plan propose --evidence)")
+    .argument('<account>', 'account id').argument('<file>', 'PDF, PNG, JPEG or WebP')
+    .option('--description <text>', 'what the file shows, e.g. 住院证明')
+    .option('--as <user>', 'upload as this staff user (default: the operator)')
+    .option('--json', 'print JSON')
+    .action(async (accountId: string, file: string, opts: { description?: string; as?: string; json?: boolean }) => {
+      const bytes = await readFile(file).catch((e: NodeJS.ErrnoException) => { throw new CliFailure(`${file}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`, EXIT.invalid); });
+      const meta = await withRuntime(async (rt) => {
+        const account = await findAccount(rt.pool, accountId);
+        if (!account) throw new CliFailure(`no account ${JSON.stringify(accountId)}`, EXIT.notFound);
+        const authority = await loadAuthorityPolicy();
+        const r = await uploadEvidence(rt.pool, {
+          customerId: account.customer_id, accountId, bytes, declaredType: null, description: opts.description ?? null, by: (await principalFor(rt, io, opts.as)).name, at: rt.clock.now(),
+          bytesMax: authority.evidence.bytesMax,
+        });
+        if (!r.ok) throw new CliFailure(`${file}: ${r.code}: ${r.message}`, EXIT.invalid);
+        return r.value;
+      });
+      io.stdout.write(opts.json ? json(meta) : `evidence #${meta.evidenceId} ${meta.mediaType} ${meta.sizeBytes} bytes sha256 ${meta.sha256}\n`);
+    });
+
+  const approvals = program.command('approvals').description('The approval inbox: arrangements, placements, account actions');
+  approvals
+    .command('list')
+    .description('What waits for a decision, oldest first, with the tier each needs and whether you may decide it')
+    .option('--as <user>', 'as this staff user (their tier and scope; default: the operator)')
+    .option('--json', 'print JSON')
+    .action(async (opts: { as?: string; json?: boolean }) => {
+      const items = await withRuntime(async (rt) => approvalInbox(await arrangementsDeps(rt), await principalFor(rt, io, opts.as)));
+      if (opts.json) return void io.stdout.write(json({ items }));
+      for (const i of items) io.stdout.write(`${i.kind} ${i.id}\t${i.accountId}\t${i.what}\tneeds ${i.requiredTier}${i.mayDecide ? '' : ' (not yours to decide)'}\t${i.proposedOn}\t${i.proposedBy ?? i.origin}\n`);
+      if (!items.length) io.stdout.write('nothing waits for a decision\n');
+    });
+  approvals
+    .command('decide')
+    .description('Approve or reject an inbox item (an arrangement: not your own, at the tier it needs)')
+    .argument('<kind>', 'arrangement, placement or account_action')
+    .argument('<id>', 'its id', wholeNumber(1, Number.MAX_SAFE_INTEGER))
+    .option('--approve', 'approve it').option('--reject', 'reject it (your own arrangement: withdraw it)')
+    .option('--note <text>', 'why').option('--agency <id>', 'placements naming no agency: the agency')
+    .option('--as <user>', 'decide as this staff user (default: the operator)')
+    .option('--json', 'print JSON')
+    .action(async (kind: string, id: number, opts: { approve?: boolean; reject?: boolean; note?: string; agency?: string; as?: string; json?: boolean }) => {
+      if (!['arrangement', 'placement', 'account_action'].includes(kind)) throw new CliFailure(`kind ${JSON.stringify(kind)}: arrangement, placement or account_action`, EXIT.invalid);
+      if (!opts.approve === !opts.reject) throw new CliFailure('give exactly one of --approve and --reject', EXIT.invalid);
+      const decision = opts.approve ? 'approve' : 'reject';
+      const out = await withRuntime(async (rt) => {
+        const deps = await arrangementsDeps(rt);
+        const principal = await principalFor(rt, io, opts.as);
+        if (kind === 'arrangement') {
+          const r = await decideArrangement(deps, principal, id, decision, opts.note ?? null, today(rt));
+          if (!r.ok) throw deskFailure(r);
+          return { kind, id, status: r.value.status, proposal: r.value };
+        }
+        const r = await decideRecommendationAtDesk({ ...deps, cipher: rt.cipher, config: rt.config }, principal, kind as 'placement' | 'account_action', id, decision, opts.note ?? null, opts.agency ?? null, today(rt));
+        if (!r.ok) throw deskFailure(r);
+        return r.value;
+      });
+      io.stdout.write(opts.json ? json(out) : `${kind} ${id}: ${out.status}\n`);
+    });
+
+  const promise = program.commands.find((c) => c.name() === 'promise') ?? program.command('promise').description('Promises to pay');
+  promise
+    .command('kept-rate')
+    .description('Kept rate per collector or team of the promises made from --from to --to')
+    .requiredOption('--from <date>', 'first day promises were made', plainDate('--from'))
+    .requiredOption('--to <date>', 'last day', plainDate('--to'))
+    .option('--by <key>', 'collector or team', 'collector')
+    .option('--json', 'print JSON')
+    .action(async (opts: { from: EpochDay; to: EpochDay; by: string; json?: boolean }) => {
+      if (opts.by !== 'collector' && opts.by !== 'team') throw new CliFailure('--by: collector or team', EXIT.invalid);
+      if (opts.from > opts.to) throw new CliFailure('--from is after --to', EXIT.invalid);
+      const rows = await withRuntime(async (rt) => keptRate({ pool: rt.pool }, cliOperator(io), { from: formatPlainDate(opts.from), to: formatPlainDate(opts.to), by: opts.by as 'collector' | 'team' }));
+      if (opts.json) return void io.stdout.write(json({ from: formatPlainDate(opts.from), to: formatPlainDate(opts.to), by: opts.by, rows }));
+      for (const r of rows) io.stdout.write(`${r.key}\tmade ${r.made}\tkept ${r.kept}\tbroken ${r.broken}\topen ${r.open}\tkept rate ${r.keptRate === null ? '—' : `${(r.keptRate * 100).toFixed(1)}%`}\n`);
+      if (!rows.length) io.stdout.write('no promises made in that period\n');
+    });
+
+  const account = program.commands.find((c) => c.name() === 'account') ?? program.command('account').description('Card accounts');
+  account
+    .command('action')
+    .description('Request an account action (freeze, restrict, lift): it takes effect only when approved (recourse approvals decide account_action ID)')
+    .argument('<account>', 'account id')
+    .requiredOption('--action <action>', 'freeze, restrict or lift')
+    .requiredOption('--reason <text>', 'why (3 to 500 characters)')
+    .option('--as <user>', 'request as this staff user (default: the operator)')
+    .option('--json', 'print JSON')
+    .action(async (accountId: string, opts: { action: string; reason: string; as?: string; json?: boolean }) => {
+      if (!['freeze', 'restrict', 'lift'].includes(opts.action)) throw new CliFailure('--action: freeze, restrict or lift', EXIT.invalid);
+      if (opts.reason.trim().length < 3 || opts.reason.length > 500) throw new CliFailure('--reason: 3 to 500 characters', EXIT.invalid);
+      const r = await withRuntime(async (rt) => requestAccountAction({ pool: rt.pool }, await principalFor(rt, io, opts.as), accountId, opts.action as 'freeze' | 'restrict' | 'lift', opts.reason, today(rt)));
+      if (!r.ok) throw deskFailure(r);
+      io.stdout.write(opts.json ? json(r.value) : `${opts.action} of ${accountId}: request ${r.value.requestId} ${r.value.status}${r.value.replayed ? ' (already requested)' : ''}\n`);
     });
 }
 

@@ -1,5 +1,8 @@
 /**
- * Arrangements over HTTP: quotes, hardship evidence (upload, list, audited download). Validate →
+ * Arrangements over HTTP: quotes, proposals (agreed at once within the proposer's authority, else in
+ * the approval inbox), the inbox and its decisions (arrangements, placements, account actions),
+ * account-action requests, promises to pay at the desk, the kept rate, hardship evidence (upload,
+ * list, audited download). Validate →
  * check scope (and, for front-line callers, the verified contact that releases debt details) → call
  * the workflow → map (thin).
  */
@@ -7,15 +10,22 @@ import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { todayIn } from '../kernel/clock.ts';
+import { parsePlainDate } from '../kernel/dates.ts';
+import { formatAmount } from '../kernel/money.ts';
 import { limits } from '../kernel/limits.ts';
 import type { Runtime } from '../runtime.ts';
 import type { PackSet } from '../modules/compliance/index.ts';
 import { findAccount } from '../modules/portfolio/index.ts';
 import { REASON } from '../modules/identity/index.ts';
-import { EVIDENCE_TYPES, evidenceMeta, listEvidence, quoteRequestSchema, readEvidence, uploadEvidence, type AuthorityDocument } from '../modules/arrangements/index.ts';
+import {
+  EVIDENCE_TYPES, accountArrangements, evidenceMeta, listEvidence, loadDefaultArrangementSettings, quoteRequestSchema, readEvidence, uploadEvidence, type AuthorityDocument,
+} from '../modules/arrangements/index.ts';
 import type { PaymentsSettings } from '../modules/payments/index.ts';
 import type { WorklistSettings } from '../modules/worklist/index.ts';
-import { quoteArrangement, type ArrangementsDeskDeps } from '../workflows/arrangements-desk.workflow.ts';
+import {
+  approvalInbox, decideArrangement, decideRecommendationAtDesk, keptRate, listAccountProposals, proposeArrangement, quoteArrangement, recordPromiseAtDesk, requestAccountAction, tierOfPrincipal,
+  type ArrangementsDeskDeps,
+} from '../workflows/arrangements-desk.workflow.ts';
 import { accountVisible } from '../workflows/account-view.workflow.ts';
 import { debtGated } from '../workflows/account-360.workflow.ts';
 import { releasingContact, type DeskDeps } from '../workflows/collector-desk.workflow.ts';
@@ -30,13 +40,23 @@ const TITLES: Record<string, string> = {
   account_not_found: 'Account not found', plan_term_exceeds_limit: 'The term is above the limit', nothing_owed: 'Nothing is owed', quote_invalid: 'The quote request is invalid',
   invalid_request: 'The request is invalid', right_party_check_required: 'Debt details need a verified right party', evidence_not_found: 'Evidence not found',
   evidence_empty: 'The file is empty', evidence_too_large: 'The file is too large', evidence_type_not_allowed: 'Only PDF or image files', evidence_type_mismatch: 'The file is not what it says',
+  evidence_required: 'Hardship evidence is required', affordability_required: 'An affordability assessment is required', arrangement_unaffordable: 'The declared finances do not allow it',
+  beyond_every_authority: 'Nobody may agree this', proposal_already_open: 'An arrangement already waits for approval', plan_already_active: 'An arrangement is already active',
+  idempotency_key_reused: 'The idempotency key was used with a different input', note_language_prohibited: 'The note uses prohibited language',
+  proposal_not_found: 'Proposal not found', proposal_not_open: 'Already decided', authority_insufficient: 'Beyond your authority', own_proposal: 'Not your own proposal',
+  recommendation_not_found: 'Not found in the inbox', agency_required: 'An agency is required', account_action_already_requested: 'Already requested',
+  capture_not_found: 'Promise capture not found', promise_already_active: 'A promise is already open', amount_invalid: 'The amount is invalid', promised_date_invalid: 'The promised date is invalid',
 };
 
-export function problem(reply: FastifyReply, r: { code: string; message: string; details?: unknown }) {
+/** Fields the quote's domain names, as paths in a proposal's body (the quote is nested there). */
+const QUOTE_FIELDS = new Set(['months', 'firstDueOn', 'days', 'feesPercent', 'interestPercent', 'payBy', 'amount', 'asOf']);
+
+export function problem(reply: FastifyReply, r: { code: string; message: string; details?: unknown }, fieldPath: (field: string) => string = (f) => `body.${f}`) {
   const details = (r.details ?? {}) as Record<string, unknown>;
   const { field, ...extra } = details;
-  return sendProblem(reply, { code: r.code, title: TITLES[r.code] ?? 'Not done', detail: r.message, ...extra, ...(typeof field === 'string' ? { errors: [{ field: `body.${field}`, message: r.message }] } : {}) });
+  return sendProblem(reply, { code: r.code, title: TITLES[r.code] ?? 'Not done', detail: r.message, ...extra, ...(typeof field === 'string' ? { errors: [{ field: fieldPath(field), message: r.message }] } : {}) });
 }
+const proposalField = (f: string) => (QUOTE_FIELDS.has(f) ? `body.quote.${f}` : `body.${f}`);
 
 const quoteView = z.object({
   accountId: z.string(), currency: z.string(), type: z.string(), asOf: z.string(), balance: z.string(),
@@ -52,11 +72,50 @@ const evidenceView = z.object({
 });
 const EVIDENCE_UPLOAD_TYPES = [...EVIDENCE_TYPES, 'application/octet-stream'];
 
+const decimal = z.string().max(24).regex(/^\d+(?:\.\d+)?$/, 'must be a decimal string such as "8000.00"');
+const plainDateText = z.string().refine((t) => parsePlainDate(t) !== null, 'must be a real date "YYYY-MM-DD"');
+const idempotencyKey = z.string().min(1).max(200);
+const tierEnum = z.enum(['collector', 'supervisor', 'manager']);
+const proposalView = z.object({
+  proposalId: z.number().int(), accountId: z.string(), type: z.string(), status: z.enum(['proposed', 'approved', 'rejected', 'withdrawn']), requiredTier: tierEnum,
+  proposedBy: z.string(), proposedAt: z.string(), decidedBy: z.string().nullable(), decidedAt: z.string().nullable(), decisionNote: z.string().nullable(), planId: z.number().int().nullable(),
+  replayed: z.boolean(),
+  quote: z.object({
+    currency: z.string(), asOf: z.string(), balance: z.string(), total: z.string(), waivedFees: z.string(), waivedInterest: z.string(), forgiven: z.string(), termMonths: z.number().int(),
+    installments: z.array(z.object({ seq: z.number().int(), dueOn: z.string(), amount: z.string() })),
+  }),
+  authority: z.unknown(), affordability: z.unknown(), evidenceIds: z.array(z.number().int()), note: z.string().nullable(),
+});
+const proposeBody = z.strictObject({
+  quote: quoteRequestSchema.describe('the arrangement, as for a quote'),
+  declared: z.strictObject({ monthlyIncome: decimal, monthlyExpenses: decimal, savings: decimal.optional() }).optional().describe('the debtor\'s declared finances (the affordability check)'),
+  evidenceIds: z.array(z.int().min(1)).max(20).optional().describe('hardship evidence on file for the customer (POST /accounts/:id/evidence)'),
+  note: z.string().min(1).max(2000).optional().describe('checked for prohibited language'),
+  idempotencyKey: idempotencyKey.optional().describe('same key and body → the original proposal'),
+});
+const inboxItem = z.object({
+  kind: z.enum(['arrangement', 'placement', 'account_action']), id: z.number().int(), accountId: z.string(), what: z.string(), requiredTier: tierEnum, mayDecide: z.boolean(),
+  proposedBy: z.string().nullable(), proposedOn: z.string(), origin: z.string(), detail: z.unknown(),
+});
+const decisionBody = z.strictObject({
+  decision: z.enum(['approve', 'reject']), note: z.string().min(1).max(2000).optional(),
+  agencyId: z.string().min(1).max(64).optional().describe('placements that name no agency: the agency to place with'),
+});
+const actionBody = z.strictObject({ action: z.enum(['freeze', 'restrict', 'lift']), reason: z.string().min(3).max(500), idempotencyKey: idempotencyKey.optional() });
+const promiseBody = z.strictObject({
+  amount: decimal.describe('exact decimal in the account\'s currency'), promisedOn: plainDateText,
+  channel: z.enum(['voice_agent', 'voice_robot', 'field_visit', 'sms', 'email', 'letter', 'app_push', 'portal', 'branch']).optional(),
+  note: z.string().min(1).max(500).optional(), captureId: z.int().min(1).optional().describe('the robot call\'s key-press capture this promise confirms (it is taken)'),
+  idempotencyKey: idempotencyKey.optional(),
+});
+const keptRateRow = z.object({ key: z.string(), made: z.number().int(), kept: z.number().int(), broken: z.number().int(), open: z.number().int(), keptRate: z.number().nullable() });
+
 export interface ArrangementRouteDeps { packs: PackSet; worklist: WorklistSettings; payments: PaymentsSettings; authority: AuthorityDocument; termMonthsMaxSetting: number | null }
 
 export function arrangementRoutes(rt: Runtime, d: ArrangementRouteDeps): FastifyPluginAsyncZod {
   const desk: DeskDeps = { pool: rt.pool, cipher: rt.cipher, clock: rt.clock, packs: d.packs, packId: rt.config.compliancePack, settings: d.worklist };
   const deps: ArrangementsDeskDeps = { pool: rt.pool, clock: rt.clock, packs: d.packs, packId: rt.config.compliancePack, payments: d.payments, authority: d.authority, termMonthsMaxSetting: d.termMonthsMaxSetting };
+  const today = () => todayIn(rt.clock, rt.config.timeZone);
 
   /** The account in the caller's scope, and for front-line callers a verified contact with its customer (debt details). */
   async function debtAccess(request: FastifyRequest, reply: FastifyReply, accountId: string, contactId: number | undefined): Promise<{ customerId: string; contactId: number | null } | null> {
@@ -77,6 +136,7 @@ export function arrangementRoutes(rt: Runtime, d: ArrangementRouteDeps): Fastify
   }
 
   return async (app) => {
+    const arrangementSettings = await loadDefaultArrangementSettings();
     app.addContentTypeParser(EVIDENCE_UPLOAD_TYPES, { parseAs: 'buffer', bodyLimit: d.authority.evidence.bytesMax + 1 }, (_request, body, done) => done(null, body));
 
     app.post('/accounts/:id/arrangements/quote', {
@@ -94,6 +154,138 @@ export function arrangementRoutes(rt: Runtime, d: ArrangementRouteDeps): Fastify
       if (!access) return reply;
       const r = await quoteArrangement(deps, request.params.id, request.body, todayIn(rt.clock, rt.config.timeZone));
       return r.ok ? r.value.view : problem(reply, r);
+    });
+
+    app.post('/accounts/:id/arrangements', {
+      config: { access: { permission: 'arrangements:propose' } },
+      schema: {
+        tags: ['arrangements'],
+        summary: "Propose an arrangement: quoted now, checked against the pack's plan rules (evidence, affordability) and the authority limits; agreed at once within the proposer's authority, else it waits in the approval inbox",
+        params: accountParams,
+        querystring: z.strictObject({ contactId: numericId.optional().describe(`front-line callers: a verified contact (with the ${CONTACT_TOKEN_HEADER} header)`) }),
+        body: proposeBody,
+        response: { 200: proposalView.describe('replayed (same idempotency key and body)'), 201: proposalView, ...problemResponses(400, 403, 404, 409, 422, 500) },
+      },
+    }, async (request, reply) => {
+      const access = await debtAccess(request, reply, request.params.id, request.query.contactId);
+      if (!access) return reply;
+      const b = request.body;
+      const r = await proposeArrangement(deps, principalOf(request), request.params.id, {
+        quote: b.quote, ...(b.declared ? { declared: b.declared } : {}), ...(b.evidenceIds ? { evidenceIds: b.evidenceIds } : {}), ...(b.note ? { note: b.note } : {}),
+        contactId: access.contactId, ...(b.idempotencyKey ? { idempotencyKey: b.idempotencyKey } : {}),
+      }, today());
+      if (!r.ok) return problem(reply, r, proposalField);
+      return reply.code(r.value.replayed ? 200 : 201).send(r.value);
+    });
+
+    app.get('/accounts/:id/arrangements', {
+      config: { access: { permission: 'accounts:read' } },
+      schema: {
+        tags: ['arrangements'], summary: "The account's arrangement proposals (with their decisions), promises to pay and agreed arrangements with their instalments",
+        params: accountParams,
+        querystring: z.strictObject({ contactId: numericId.optional().describe(`front-line callers: a verified contact (with the ${CONTACT_TOKEN_HEADER} header)`) }),
+        response: { 200: z.object({ proposals: z.array(proposalView), promises: z.array(z.unknown()), plans: z.array(z.unknown()) }), ...problemResponses(403, 404, 500) },
+      },
+    }, async (request, reply) => {
+      const access = await debtAccess(request, reply, request.params.id, request.query.contactId);
+      if (!access) return reply;
+      const [proposals, listing] = await Promise.all([listAccountProposals(deps, principalOf(request), request.params.id), accountArrangements(rt.pool, request.params.id)]);
+      const m = (v: bigint, currency: string) => formatAmount(v, currency);
+      return {
+        proposals,
+        promises: listing.promises.map(({ amountMinor, paidMinor, ...p }) => ({ ...p, amount: m(amountMinor, p.currency), paid: paidMinor === null ? null : m(paidMinor, p.currency) })),
+        plans: listing.plans.map(({ totalMinor, waivedFeesMinor, waivedInterestMinor, forgivenMinor, paidMinor, instalments, ...p }) => ({
+          ...p, total: m(totalMinor, p.currency), waivedFees: m(waivedFeesMinor, p.currency), waivedInterest: m(waivedInterestMinor, p.currency), forgiven: m(forgivenMinor, p.currency),
+          paid: m(paidMinor, p.currency),
+          instalments: instalments.map(({ amountMinor, paidMinor: paidToIt, ...i }) => ({ ...i, amount: m(amountMinor, p.currency), paid: m(paidToIt, p.currency) })),
+        })),
+      };
+    });
+
+    app.get('/approvals', {
+      config: { access: { permission: 'approvals:decide' } },
+      schema: {
+        tags: ['arrangements'],
+        summary: 'The approval inbox: arrangements beyond their proposer\'s authority, placement proposals and account-action requests (from the daily cycle or staff) in the caller\'s scope, oldest first, each with the tier it needs and whether the caller may decide it',
+        querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(500) }),
+        response: { 200: z.object({ tier: tierEnum.nullable(), items: z.array(inboxItem) }), ...problemResponses(400, 500) },
+      },
+    }, async (request) => {
+      const principal = principalOf(request);
+      return { tier: tierOfPrincipal(d.authority, principal), items: await approvalInbox(deps, principal, request.query.limit) };
+    });
+
+    app.post('/approvals/:kind/:id/decision', {
+      config: { access: { permission: 'approvals:decide' } },
+      schema: {
+        tags: ['arrangements'],
+        summary: 'Approve or reject an inbox item: an arrangement (another person than its proposer, of the tier it needs: its plan is written), a placement (the account is placed) or an account action (the account\'s status changes, an account event records it)',
+        params: z.strictObject({ kind: z.enum(['arrangement', 'placement', 'account_action']), id: numericId }),
+        body: decisionBody,
+        response: { 200: z.object({ kind: z.string(), id: z.number().int(), status: z.string(), proposal: proposalView.optional(), applied: z.unknown().optional() }), ...problemResponses(400, 403, 404, 409, 422, 500) },
+      },
+    }, async (request, reply) => {
+      const principal = principalOf(request);
+      const { kind, id } = request.params;
+      const { decision, note, agencyId } = request.body;
+      if (kind === 'arrangement') {
+        if (agencyId !== undefined) return sendProblem(reply, { code: 'invalid_request', title: 'The request is invalid', detail: 'agencyId is for placements', errors: [{ field: 'body.agencyId', message: 'is for placements' }] });
+        const r = await decideArrangement(deps, principal, id, decision, note ?? null, today());
+        return r.ok ? { kind, id, status: r.value.status, proposal: r.value } : problem(reply, r);
+      }
+      const r = await decideRecommendationAtDesk({ ...deps, cipher: rt.cipher, config: rt.config }, principal, kind, id, decision, note ?? null, agencyId ?? null, today());
+      return r.ok ? r.value : problem(reply, r);
+    });
+
+    app.post('/accounts/:id/actions', {
+      config: { access: { permission: 'account_actions:request' } },
+      schema: {
+        tags: ['arrangements'], summary: 'Request an account action (freeze, restrict spending, lift): it takes effect only when approved in the inbox',
+        params: accountParams, body: actionBody,
+        response: { 200: z.object({ requestId: z.number().int(), status: z.string(), replayed: z.boolean() }), 201: z.object({ requestId: z.number().int(), status: z.string(), replayed: z.boolean() }), ...problemResponses(400, 404, 409, 500) },
+      },
+    }, async (request, reply) => {
+      const b = request.body;
+      const r = await requestAccountAction(deps, principalOf(request), request.params.id, b.action, b.reason, today(), b.idempotencyKey);
+      if (!r.ok) return problem(reply, r);
+      return reply.code(r.value.replayed ? 200 : 201).send(r.value);
+    });
+
+    app.post('/accounts/:id/promises', {
+      config: { access: { permission: 'arrangements:propose' } },
+      schema: {
+        tags: ['arrangements'], summary: 'Record a promise to pay (amount, date, channel) made to the caller; the daily cycle judges it kept or broken',
+        params: accountParams,
+        querystring: z.strictObject({ contactId: numericId.optional().describe(`front-line callers: a verified contact (with the ${CONTACT_TOKEN_HEADER} header)`) }),
+        body: promiseBody,
+        response: { 200: z.object({ promiseId: z.number().int(), replayed: z.boolean(), captureTaken: z.boolean() }), 201: z.object({ promiseId: z.number().int(), replayed: z.boolean(), captureTaken: z.boolean() }), ...problemResponses(400, 403, 404, 409, 422, 500) },
+      },
+    }, async (request, reply) => {
+      const access = await debtAccess(request, reply, request.params.id, request.query.contactId);
+      if (!access) return reply;
+      const b = request.body;
+      const r = await recordPromiseAtDesk({ ...deps, arrangementSettings }, principalOf(request), request.params.id, {
+        amount: b.amount, promisedOn: b.promisedOn, ...(b.channel ? { channel: b.channel } : { channel: 'voice_agent' }), ...(b.note ? { note: b.note } : {}),
+        ...(b.captureId !== undefined ? { captureId: b.captureId } : {}), ...(b.idempotencyKey ? { idempotencyKey: b.idempotencyKey } : {}),
+      }, today());
+      if (!r.ok) return problem(reply, r);
+      return reply.code(r.value.replayed ? 200 : 201).send(r.value);
+    });
+
+    app.get('/reports/promise-kept-rate', {
+      config: { access: { permission: 'worklist:supervise' } },
+      schema: {
+        tags: ['arrangements'], summary: 'Promise kept rate per collector or team: promises made from `from` to `to`, kept, broken, still open; kept / (kept + broken)',
+        querystring: z.strictObject({ from: plainDateText, to: plainDateText, by: z.enum(['collector', 'team']).default('collector') }),
+        response: { 200: z.object({ from: z.string(), to: z.string(), by: z.string(), rows: z.array(keptRateRow) }), ...problemResponses(400, 500) },
+      },
+    }, async (request, reply) => {
+      const { from, to, by } = request.query;
+      for (const [field, v] of [['from', from], ['to', to]] as const) {
+        if (parsePlainDate(v) === null) return sendProblem(reply, { code: 'invalid_request', title: 'The request is invalid', detail: `${field} ${JSON.stringify(v)} is not a real date`, errors: [{ field: `querystring.${field}`, message: 'is not a real date' }] });
+      }
+      if (from > to) return sendProblem(reply, { code: 'invalid_request', title: 'The request is invalid', detail: `from (${from}) is after to (${to})`, errors: [{ field: 'querystring.from', message: 'after to' }] });
+      return { from, to, by, rows: await keptRate(deps, principalOf(request), { from, to, by }) };
     });
 
     app.post('/accounts/:id/evidence', {

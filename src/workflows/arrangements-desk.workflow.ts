@@ -24,6 +24,7 @@ import { assignAccount, findAssignment, type Principal } from '../modules/identi
 import { decideRecommendation, existingRecommendationKeys, listRecommendations, requestAccountActions, type Recommendation } from '../modules/strategy/index.ts';
 import { robotPromiseCaptures, takePromiseCapture } from '../modules/communications/index.ts';
 import { accountVisible, showAccount } from './account-view.workflow.ts';
+import { checkedNote } from './collector-desk.workflow.ts';
 
 export interface ArrangementsDeskDeps {
   pool: pg.Pool;
@@ -141,12 +142,12 @@ export async function quoteArrangement(deps: ArrangementsDeskDeps, accountId: st
 export interface DeclaredInput { monthlyIncome: string; monthlyExpenses: string; savings?: string }
 export interface ProposeInput { quote: QuoteRequestInput; declared?: DeclaredInput; evidenceIds?: number[]; note?: string; contactId?: number | null; idempotencyKey?: string }
 
-export type ProposeFailure = QuoteFailure | 'evidence_required' | 'evidence_not_found' | 'affordability_required' | 'arrangement_unaffordable' | 'beyond_every_authority'
+export type ProposeFailure = QuoteFailure | 'note_language_prohibited' | 'evidence_required' | 'evidence_not_found' | 'affordability_required' | 'arrangement_unaffordable' | 'beyond_every_authority'
   | 'proposal_already_open' | 'plan_already_active' | 'idempotency_key_reused';
 export type DecideFailure = 'proposal_not_found' | 'proposal_not_open' | 'authority_insufficient' | 'own_proposal' | 'plan_already_active' | 'recommendation_not_found' | 'agency_required' | 'invalid_request';
 
 export interface ProposalView {
-  proposalId: number; accountId: string; type: string; status: string; requiredTier: Tier; proposedBy: string; proposedAt: string;
+  proposalId: number; accountId: string; type: string; status: ProposalRow['status']; requiredTier: Tier; proposedBy: string; proposedAt: string;
   decidedBy: string | null; decidedAt: string | null; decisionNote: string | null; planId: number | null; replayed: boolean;
   quote: { currency: string; asOf: string; balance: string; total: string; waivedFees: string; waivedInterest: string; forgiven: string; termMonths: number; installments: { seq: number; dueOn: string; amount: string }[] };
   authority: unknown; affordability: unknown; evidenceIds: number[]; note: string | null;
@@ -211,6 +212,10 @@ export async function proposeArrangement(deps: ArrangementsDeskDeps, principal: 
   }
   const quoted = await quoteArrangement(deps, accountId, input.quote, today);
   if (!quoted.ok) return quoted;
+  if (input.note) {
+    const checked = checkedNote(deps, input.note, now.getTime());
+    if (!checked.ok) return err(checked.code, checked.message, { ...(checked.details as object), field: 'note' });
+  }
   const { quote: q, debt, view } = quoted.value;
   const asOf = q.asOf;
   const rules = planRules(deps, asOf);
@@ -417,7 +422,12 @@ export async function requestAccountAction(deps: Pick<ArrangementsDeskDeps, 'poo
 export interface PromiseInput { amount: string; promisedOn: string; channel?: RecordPromiseCommand['channel']; note?: string; captureId?: number; idempotencyKey?: string }
 
 /** Records a promise to pay made to this caller (optionally the real one behind a robot call's key press, which is then taken). */
-export async function recordPromiseAtDesk(deps: ArrangementsDeskDeps & { arrangementSettings: ArrangementSettings }, principal: Principal, accountId: string, input: PromiseInput, today: EpochDay): Promise<Result<{ promiseId: number; replayed: boolean; captureTaken: boolean }, RecordError | 'capture_not_found'>> {
+export async function recordPromiseAtDesk(deps: ArrangementsDeskDeps & { arrangementSettings: ArrangementSettings }, principal: Principal, accountId: string, input: PromiseInput, today: EpochDay): Promise<Result<{ promiseId: number; replayed: boolean; captureTaken: boolean }, RecordError | 'capture_not_found' | 'note_language_prohibited'>> {
+  if (!(await accountVisible(deps.pool, accountId, principal.scope))) return err('account_not_found', `no account ${JSON.stringify(accountId)}`);
+  if (input.note) {
+    const checked = checkedNote(deps, input.note, deps.clock.now().getTime());
+    if (!checked.ok) return err(checked.code, checked.message, { ...(checked.details as object), field: 'note' });
+  }
   if (input.captureId !== undefined) {
     const capture = (await robotPromiseCaptures(deps.pool, 'new', 10_000)).find((c) => Number(c.captureId) === input.captureId && c.accountId === accountId);
     if (!capture) return err('capture_not_found', `no new robot promise capture ${input.captureId} for account ${accountId}`);

@@ -260,14 +260,14 @@ export async function releasingContact(deps: DeskDeps, principal: Principal, con
 
 export interface RecordedOutcome { contactId: number; attemptId: number; noteId: number | null; callbackWorkItemId: number | null; workItemDone: boolean; replayed: boolean }
 
-function lintNote(deps: DeskDeps, text: string, at: number): ContentFinding[] | null {
+function lintNote(deps: Pick<DeskDeps, 'packs' | 'packId'>, text: string, at: number): ContentFinding[] | null {
   return lintWithPack(deps.packs, deps.packId, at, {
     content: { text, templateId: null, purpose: 'collection', slots: null, firstCommunication: false }, channel: 'voice_agent', party: 'debtor',
   });
 }
 
-/** A note that passed the compliance language check, or the findings that refuse it. */
-function checkedNote(deps: DeskDeps, text: string, at: number): Result<string, DeskError> {
+/** A note that passed the compliance language check (the pack version it was checked under), or the findings that refuse it. */
+export function checkedNote(deps: Pick<DeskDeps, 'packs' | 'packId'>, text: string, at: number): Result<string, 'note_language_prohibited'> {
   const findings = lintNote(deps, text, at);
   if (findings === null) return err('note_language_prohibited', `no version of pack ${deps.packId} is in effect to check the note against`);
   const refusing = findings.filter((f) => f.code === 'prohibited_language');

@@ -86,15 +86,16 @@ describe('operations', () => {
     expect(doc.openapi).toMatch(/^3\.\d+\.\d+$/);
     expect(doc.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
     expect(Object.keys(doc.paths).sort()).toEqual([
-      '/accounts', '/accounts/{id}', '/accounts/{id}/360', '/accounts/{id}/arrangements/quote', '/accounts/{id}/assignment', '/accounts/{id}/evidence', '/accounts/{id}/payments/allocation',
-      '/accounts/{id}/strategy-explanation', '/accounts/{id}/unmask', '/audit/access', '/audit/verify', '/auth/login', '/auth/logout', '/auth/me', '/auth/password', '/auth/totp/confirm',
-      '/auth/totp/enroll', '/compliance/check', '/compliance/consents', '/compliance/contact-attempts', '/compliance/flags', '/compliance/flags/clear', '/compliance/opt-outs', '/cycle/runs',
-      '/evidence/{id}', '/exports/accounts', '/health', '/imports', '/messages', '/messages/{id}', '/messages/{id}/bounce', '/payments', '/payments/file', '/payments/{id}/reversal',
-      '/promise-captures', '/reports/buckets', '/reports/roll-rates', '/strategies', '/strategies/report', '/strategies/validate', '/strategies/{id}', '/templates', '/templates/lint',
-      '/templates/{id}', '/templates/{id}/preview', '/tokens', '/tokens/{id}/revoke', '/unsubscribe/{token}', '/users', '/users/{username}/disable', '/users/{username}/password-reset',
-      '/voice/outcomes', '/worklist/callbacks', '/worklist/collectors/{username}/skills', '/worklist/contacts', '/worklist/contacts/{id}/debt', '/worklist/contacts/{id}/outcome',
-      '/worklist/contacts/{id}/right-party-check', '/worklist/items', '/worklist/items/{id}/reassign', '/worklist/items/{id}/release', '/worklist/next', '/worklist/notes',
-      '/worklist/reports/delinquency-reasons', '/worklist/teams', '/worklist/teams/{teamId}',
+      '/accounts', '/accounts/{id}', '/accounts/{id}/360', '/accounts/{id}/actions', '/accounts/{id}/arrangements', '/accounts/{id}/arrangements/quote', '/accounts/{id}/assignment',
+      '/accounts/{id}/evidence', '/accounts/{id}/payments/allocation', '/accounts/{id}/promises', '/accounts/{id}/strategy-explanation', '/accounts/{id}/unmask', '/approvals',
+      '/approvals/{kind}/{id}/decision', '/audit/access', '/audit/verify', '/auth/login', '/auth/logout', '/auth/me', '/auth/password', '/auth/totp/confirm', '/auth/totp/enroll',
+      '/compliance/check', '/compliance/consents', '/compliance/contact-attempts', '/compliance/flags', '/compliance/flags/clear', '/compliance/opt-outs', '/cycle/runs', '/evidence/{id}',
+      '/exports/accounts', '/health', '/imports', '/messages', '/messages/{id}', '/messages/{id}/bounce', '/payments', '/payments/file', '/payments/{id}/reversal', '/promise-captures',
+      '/reports/buckets', '/reports/promise-kept-rate', '/reports/roll-rates', '/strategies', '/strategies/report', '/strategies/validate', '/strategies/{id}', '/templates',
+      '/templates/lint', '/templates/{id}', '/templates/{id}/preview', '/tokens', '/tokens/{id}/revoke', '/unsubscribe/{token}', '/users', '/users/{username}/disable',
+      '/users/{username}/password-reset', '/voice/outcomes', '/worklist/callbacks', '/worklist/collectors/{username}/skills', '/worklist/contacts', '/worklist/contacts/{id}/debt',
+      '/worklist/contacts/{id}/outcome', '/worklist/contacts/{id}/right-party-check', '/worklist/items', '/worklist/items/{id}/reassign', '/worklist/items/{id}/release', '/worklist/next',
+      '/worklist/notes', '/worklist/reports/delinquency-reasons', '/worklist/teams', '/worklist/teams/{teamId}',
     ]);
     expect(Object.keys(doc.paths['/health'])).toEqual(['get']);
     // Logins: a session cookie or a bearer token everywhere, except on the public routes.

@@ -7,6 +7,7 @@
  */
 import type pg from 'pg';
 import type { EpochDay } from '../../kernel/dates.ts';
+import { allocateToInstalments } from './domain/instalment-allocation.ts';
 
 type Db = pg.ClientBase | pg.Pool;
 
@@ -197,19 +198,28 @@ export async function loadArrangementStates(db: Db, accountIds: readonly string[
   return out;
 }
 
+const withPaid = <T extends { amountMinor: bigint }>(paid: bigint, rows: T[]): (T & { paidMinor: bigint })[] => {
+  const a = allocateToInstalments(paid, rows.map((r) => r.amountMinor));
+  return rows.map((r, i) => ({ ...r, paidMinor: a.paidMinor[i]! }));
+};
+
 export interface ArrangementListing {
   promises: { promiseId: number; amountMinor: bigint; currency: string; createdOn: string; promisedOn: string; status: string; resolvedOn: string | null; paidMinor: bigint | null; channel: string | null }[];
   plans: { planId: number; kind: string; totalMinor: bigint; currency: string; startsOn: string; status: string; resolvedOn: string | null; interestReductionPercent: string | null;
     waivedFeesMinor: bigint; waivedInterestMinor: bigint; forgivenMinor: bigint; proposalId: number | null;
-    instalments: { seq: number; dueOn: string; amountMinor: bigint; status: string; resolvedOn: string | null }[] }[];
+    /** Paid since the arrangement started (up to when it was resolved), allocated to the instalments in order. */
+    paidMinor: bigint;
+    instalments: { seq: number; dueOn: string; amountMinor: bigint; paidMinor: bigint; status: string; resolvedOn: string | null }[] }[];
 }
 
 /** One account's promises and plans, newest first. */
 export async function listAccountArrangements(db: Db, accountId: string): Promise<ArrangementListing> {
   const [promises, plans, instalments] = await Promise.all([
     db.query(`select promise_id, amount_minor, currency, created_on, promised_on, status, resolved_on, paid_minor, channel from promises_to_pay where account_id = $1 order by promise_id desc`, [accountId]),
-    db.query(`select plan_id, kind, total_minor, currency, starts_on, status, resolved_on, interest_reduction_percent::text as irp, waived_fees_minor, waived_interest_minor, forgiven_minor, proposal_id
-              from repayment_plans where account_id = $1 order by plan_id desc`, [accountId]),
+    db.query(`select plan_id, kind, total_minor, currency, starts_on, status, resolved_on, interest_reduction_percent::text as irp, waived_fees_minor, waived_interest_minor, forgiven_minor, proposal_id,
+                     (select coalesce(sum(pay.amount_minor), 0) from payments pay where pay.account_id = pl.account_id and pay.posted_on >= pl.starts_on
+                        and (pl.resolved_on is null or pay.posted_on <= pl.resolved_on)) as paid_minor
+              from repayment_plans pl where account_id = $1 order by plan_id desc`, [accountId]),
     db.query(`select i.plan_id, i.seq, i.due_on, i.amount_minor, i.status, i.resolved_on from plan_instalments i join repayment_plans pl on pl.plan_id = i.plan_id where pl.account_id = $1 order by i.plan_id, i.seq`, [accountId]),
   ]);
   return {
@@ -217,7 +227,9 @@ export async function listAccountArrangements(db: Db, accountId: string): Promis
     plans: plans.rows.map((r) => ({
       planId: Number(r.plan_id), kind: r.kind, totalMinor: r.total_minor, currency: r.currency, startsOn: r.starts_on, status: r.status, resolvedOn: r.resolved_on, interestReductionPercent: r.irp,
       waivedFeesMinor: r.waived_fees_minor, waivedInterestMinor: r.waived_interest_minor, forgivenMinor: r.forgiven_minor, proposalId: r.proposal_id === null ? null : Number(r.proposal_id),
-      instalments: instalments.rows.filter((i) => Number(i.plan_id) === Number(r.plan_id)).map((i) => ({ seq: i.seq, dueOn: i.due_on, amountMinor: i.amount_minor, status: i.status, resolvedOn: i.resolved_on })),
+      paidMinor: BigInt(r.paid_minor),
+      instalments: withPaid(BigInt(r.paid_minor), instalments.rows.filter((i) => Number(i.plan_id) === Number(r.plan_id))
+        .map((i) => ({ seq: i.seq, dueOn: i.due_on, amountMinor: i.amount_minor as bigint, status: i.status, resolvedOn: i.resolved_on }))),
     })),
   };
 }

@@ -5,6 +5,7 @@
  * on business days, authority limits by tier, affordability, proposals and approvals, hardship evidence.
  */
 export { instalmentSchedule, type Instalment } from './domain/schedule.ts';
+export { allocateToInstalments, type InstalmentAllocation } from './domain/instalment-allocation.ts';
 export {
   arrangementSettingsSchema, recordPlanSchema, recordPromiseSchema, tolerancesIn,
   type ArrangementSettings, type RecordPlanCommand, type RecordPromiseCommand,
