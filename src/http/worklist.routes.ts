@@ -6,13 +6,13 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyReply } from 'fastify';
-import { parsePlainDate } from '../kernel/dates.ts';
+import { formatPlainDate, parsePlainDate } from '../kernel/dates.ts';
 import { todayIn } from '../kernel/clock.ts';
 import { limits } from '../kernel/limits.ts';
 import type { Runtime } from '../runtime.ts';
 import type { PackSet } from '../modules/compliance/index.ts';
 import {
-  callbackSchema, delinquencyReasonReport, listItems, listTeams, noteSchema, outcomeSchema, reassignSchema, reassignWorkItem, releaseWorkItem, rightPartySchema,
+  callbackSchema, contactActivity, delinquencyReasonReport, listItems, listTeams, noteSchema, outcomeSchema, reassignSchema, reassignWorkItem, releaseWorkItem, rightPartySchema,
   setSkills, setTeam, skillsOf, skillsSchema, startContactSchema, type WorkItemRow, type WorklistSettings,
 } from '../modules/worklist/index.ts';
 import type { PaymentsSettings } from '../modules/payments/index.ts';
@@ -260,6 +260,20 @@ export function worklistRoutes(rt: Runtime, packs: PackSet, settings: WorklistSe
       if (from > to) return sendProblem(reply, { code: 'invalid_request', title: 'The request is invalid', detail: `from (${from}) is after to (${to})`, errors: [{ field: 'querystring.from', message: 'after to' }] });
       const rows = await delinquencyReasonReport(rt.pool, principalOf(request).scope, from, to, rt.config.timeZone);
       return { from, to, rows };
+    });
+
+    app.get('/worklist/reports/contacts', {
+      config: { access: { permission: 'worklist:supervise' } },
+      schema: {
+        tags: ['worklist'], summary: 'Contact activity per collector or team (the supervisor\'s KPIs): contacts, connected, right-party contacts, promise-to-pay outcomes, in your scope',
+        querystring: z.strictObject({ from: plainDate.optional().describe('first day (bank time zone); default today'), to: plainDate.optional().describe('last day, inclusive; default today'), by: z.enum(['collector', 'team']).default('collector') }),
+        response: { 200: z.object({ from: z.string(), to: z.string(), by: z.string(), rows: z.array(z.object({ key: z.string(), contacts: z.number().int(), connected: z.number().int(), rightPartyContacts: z.number().int(), promiseDispositions: z.number().int() })) }), ...problemResponses(400, 500) },
+      },
+    }, async (request, reply) => {
+      const today = formatPlainDate(todayIn(rt.clock, rt.config.timeZone));
+      const { from = today, to = today, by } = request.query;
+      if (from > to) return sendProblem(reply, { code: 'invalid_request', title: 'The request is invalid', detail: `from (${from}) is after to (${to})`, errors: [{ field: 'querystring.from', message: 'after to' }] });
+      return { from, to, by, rows: await contactActivity(rt.pool, { from, to, by, timeZone: rt.config.timeZone, scope: principalOf(request).scope }) };
     });
 
     app.get('/accounts/:id/360', {

@@ -6,5 +6,6 @@ import type { Area } from './areas.ts';
 import { dashboardArea } from '../areas/dashboard/index.ts';
 import { portfolioArea } from '../areas/portfolio/index.ts';
 import { deskArea } from '../areas/desk/index.ts';
+import { supervisorArea } from '../areas/supervisor/index.ts';
 
-export const AREAS: readonly Area[] = [dashboardArea, portfolioArea, deskArea];
+export const AREAS: readonly Area[] = [dashboardArea, portfolioArea, deskArea, supervisorArea];

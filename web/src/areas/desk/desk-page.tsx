@@ -6,7 +6,7 @@
  * checked note. The outcome closes the contact and completes the work item.
  */
 import { useState } from 'react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import { Alert, Button, Card, Col, Descriptions, Empty, List, Row, Select, Space, Spin, Tabs, Tag, Typography } from 'antd';
 import { EyeOutlined, PhoneOutlined, StepForwardOutlined } from '@ant-design/icons';
 import { ApiError } from '../../api/client.ts';
@@ -28,7 +28,6 @@ export default function DeskPage() {
   const t = useMessages(deskMessages);
   const f = useFormats();
   const auth = useAuth();
-  const client = useQueryClient();
   const [held, setHeld] = useState<NextCase | null>(null);
   const [empty, setEmpty] = useState(false);
   const [contact, setContact] = useState<Contact | null>(null);
@@ -67,7 +66,8 @@ export default function DeskPage() {
     queryKey: deskKeys.account360(accountId ?? '', session?.contactId ?? null),
     queryFn: ({ signal }) => deskApi.account360(accountId!, session, signal),
     enabled: accountId !== null && !done,
-    placeholderData: (previous) => previous,
+    // While the debt is released for the contact, keep showing this account (never another case's).
+    placeholderData: (previous, query) => (query?.queryKey[2] === accountId ? previous : undefined),
   });
   const start = useMutation({
     mutationFn: () => deskApi.startContact(accountId!, number!, held!.workItem.id),
@@ -91,7 +91,7 @@ export default function DeskPage() {
         {held && !done && <Button onClick={() => release.mutate(held.workItem.id)} loading={release.isPending} disabled={contact !== null}>{t('queue.release')}</Button>}
         {held && (
           <span data-testid="held-case">
-            {t('queue.holding', { id: held.workItem.id, kind: t(`kind.${held.workItem.kind}` as Parameters<typeof t>[0]), until: f.dateTime(held.workItem.lockedUntil) })}
+            {t('queue.holding', { id: held.workItem.id, kind: t(`kind.${held.workItem.kind}` as Parameters<typeof t>[0]), account: held.workItem.accountId ?? '—', until: f.dateTime(held.workItem.lockedUntil) })}
             {' · '}{t('queue.score', { score: f.number(held.workItem.score), priority: held.workItem.priority })}
             {held.workItem.reason ? ` · ${held.workItem.reason}` : ''}
           </span>
@@ -148,10 +148,7 @@ export default function DeskPage() {
         ] : []),
         {
           key: 'outcome', label: t('outcome.title'), children: (
-            <OutcomeForm rightPartyVerified={verified} onSubmit={(input) => deskApi.outcome(contact, input)} onSaved={() => {
-              setDone(true);
-              void client.invalidateQueries({ queryKey: ['desk', '360', accountId] });
-            }} />
+            <OutcomeForm rightPartyVerified={verified} onSubmit={(input) => deskApi.outcome(contact, input)} onSaved={() => setDone(true)} />
           ),
         },
       ]} />
@@ -159,7 +156,7 @@ export default function DeskPage() {
   );
 
   const account = (
-    <Card size="small" title={t('c360.title')} data-testid="account-360" extra={auth.can('pii:unmask') && <Button size="small" icon={<EyeOutlined />} onClick={() => setUnmasking(true)}>{t('c360.unmask')}</Button>}>
+    <Card size="small" title={t('c360.title')} data-testid="account-360" data-account={v.account.id} extra={auth.can('pii:unmask') && <Button size="small" icon={<EyeOutlined />} onClick={() => setUnmasking(true)}>{t('c360.unmask')}</Button>}>
       <Descriptions size="small" column={2}>
         <Descriptions.Item label={t('c360.name')}>{v.customer.name}</Descriptions.Item>
         <Descriptions.Item label={t('c360.nationalId')}><span data-testid="national-id">{v.customer.nationalId ?? '—'}</span></Descriptions.Item>
