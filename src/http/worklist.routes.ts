@@ -12,7 +12,7 @@ import { limits } from '../kernel/limits.ts';
 import type { Runtime } from '../runtime.ts';
 import type { PackSet } from '../modules/compliance/index.ts';
 import {
-  callbackSchema, contactActivity, delinquencyReasonReport, listItems, listTeams, noteSchema, outcomeSchema, reassignSchema, reassignWorkItem, releaseWorkItem, rightPartySchema,
+  callbackSchema, contactActivity, delinquencyReasonReport, myQueue, queueTeamOf, listItems, listTeams, noteSchema, outcomeSchema, reassignSchema, reassignWorkItem, releaseWorkItem, rightPartySchema,
   setSkills, setTeam, skillsOf, skillsSchema, startContactSchema, type WorkItemRow, type WorklistSettings,
 } from '../modules/worklist/index.ts';
 import type { PaymentsSettings } from '../modules/payments/index.ts';
@@ -100,6 +100,19 @@ export function worklistRoutes(rt: Runtime, packs: PackSet, settings: WorklistSe
         response: { 200: nextSchema, ...problemResponses(401, 403, 429, 500) },
       },
     }, async (request) => ({ case: await nextCase(deps, principalOf(request)) }));
+
+    const myItem = z.object({ id: z.number().int(), kind: z.string(), accountId: z.string().nullable(), priority: z.number().int(), reason: z.string().nullable(), notBefore: z.string(), lockedUntil: z.string().nullable(), destinationRef: z.string().nullable() });
+    app.get('/worklist/mine', {
+      config: { access: { permission: 'worklist:work' } },
+      schema: {
+        tags: ['worklist'], summary: 'My queue: the items I hold now, the open items assigned to me alone (callbacks, reassignments), and my team\'s queue counts',
+        querystring: z.strictObject({ limit: wholeNumber(1, limits.pageSizeMax).optional() }),
+        response: { 200: z.object({ held: z.array(myItem), assigned: z.array(myItem), team: z.object({ teamId: z.string(), openItems: z.number().int(), inProgress: z.number().int() }).nullable() }), ...problemResponses(400, 401, 403, 500) },
+      },
+    }, async (request) => {
+      const principal = principalOf(request);
+      return myQueue(rt.pool, { username: principal.name, teamId: queueTeamOf(principal.scope), now: rt.clock.now(), limit: request.query.limit ?? 20 });
+    });
 
     app.post('/worklist/items/:id/release', {
       config: { access: { permission: 'worklist:work' } },

@@ -116,6 +116,12 @@ describe('the collector desk and the supervisor in Chromium', () => {
     await page.getByTestId('held-case').waitFor();
     expect(await page.getByTestId('held-case').textContent()).toMatch(/正在处理：工作项 #\d+（人工外呼，账户 \S+）/);
     firstAccount = /账户 (\S+)）/.exec((await page.getByTestId('held-case').textContent())!)![1]!;
+    const itemId = /#(\d+)/.exec((await page.getByTestId('held-case').textContent())!)![1]!;
+    await expect.poll(() => page.getByTestId('team-counts').textContent()).toMatch(/^team-a 队列：待处理 \d+，处理中 1$/);
+    // A reload forgets the case on screen, not the claim: my queue offers to resume it.
+    await page.reload();
+    await page.getByRole('button', { name: `继续处理 #${itemId}（${firstAccount}）` }).click();
+    await page.locator(`[data-testid="account-360"][data-account="${firstAccount}"]`).waitFor();
     await page.getByTestId('account-360').waitFor();
     expect(await page.getByTestId('national-id').textContent(), 'masked').toMatch(/^\*+[0-9X]{4}$/);
     await page.getByTestId('debt-hidden').waitFor();
@@ -130,9 +136,12 @@ describe('the collector desk and the supervisor in Chromium', () => {
     await page.getByRole('button', { name: /开始通话/ }).click();
     await page.getByTestId('on-the-line').waitFor();
     for (const left of [2, 1]) {
+      // By keyboard: the name, Tab to the last four, Enter submits.
       await page.getByLabel('客户姓名').fill('某某某');
-      await page.getByLabel('证件号码后四位').fill('0000');
-      await page.getByRole('button', { name: /核\s*验/ }).click();
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate('document.activeElement?.id')).toBe('rpc_last4');
+      await page.keyboard.type('0000');
+      await page.keyboard.press('Enter');
       await expect.poll(() => page.getByTestId('rpc-failed').textContent()).toBe(`核身未通过，还可尝试 ${left} 次`);
       expect(await page.getByTestId('rpc-attempts').textContent()).toBe(`剩余尝试次数：${left}`);
     }
@@ -247,7 +256,7 @@ describe('the collector desk and the supervisor in Chromium', () => {
     expect(await row.textContent()).toContain('主管');
     await screenshot(page, '16-supervisor-inbox-zh', { fullPage: true });
     await row.getByRole('button', { name: /批\s*准/ }).click();
-    await expect.poll(() => page.getByTestId('inbox-result').textContent()).toBe(`还款安排 #${proposalId}：approved`);
+    await expect.poll(() => page.getByTestId('inbox-result').textContent()).toBe(`还款安排 #${proposalId}：已批准`);
     const arrangements = await apiGet<{ proposals: { proposalId: number; status: string; decidedBy: string }[] }>(browser.context, `/accounts/${promisedAccount}/arrangements`);
     expect(arrangements.proposals.find((p) => String(p.proposalId) === proposalId)).toMatchObject({ status: 'approved', decidedBy: 'demo-supervisor' });
 
@@ -266,6 +275,7 @@ describe('the collector desk and the supervisor in Chromium', () => {
     await page.getByLabel('改派给（用户名）').fill('demo-collector');
     await page.locator('.ant-modal').getByRole('button', { name: /改\s*派/ }).click();
     await expect.poll(() => page.getByTestId('reassign-done').textContent()).toMatch(/^工作项 #\d+ 已改派给 demo-collector$/);
+    await expect.poll(() => page.locator('.ant-modal:visible').count()).toBe(0);
     await screenshot(page, '17-supervisor-queues-zh', { fullPage: true });
 
     // English: labels, the pending kept rate, dates.

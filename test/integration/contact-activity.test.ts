@@ -1,12 +1,13 @@
 /**
  * The supervisor's contact KPIs over HTTP (GET /worklist/reports/contacts): contacts started per
  * collector or team on bank-local days, how many connected, how many with the verified cardholder, how
- * many ended in a promise to pay; in the caller's scope; today by default.
+ * many ended in a promise to pay; in the caller's scope; today by default. And a collector's own queue
+ * (GET /worklist/mine): what I hold, what waits for me alone, my team's counts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { createTestRuntime } from '../support/database.ts';
-import { TestClock, seedPortfolio } from '../support/collector.ts';
+import { TestClock, seedPortfolio, seedWorkItems } from '../support/collector.ts';
 import { injectAs, sessionFor, type Credentials } from '../support/auth.ts';
 import { buildServer } from '../../src/server.ts';
 
@@ -96,5 +97,26 @@ describe('contact KPIs per collector and team', () => {
     expect(r.statusCode).toBe(400);
     expect(r.json()).toMatchObject({ code: 'invalid_request', errors: [{ field: 'querystring.from' }] });
     expect((await as(ana)('/worklist/reports/contacts')).statusCode).toBe(403);
+  });
+});
+
+describe('my queue', () => {
+  it('lists what I hold, what is assigned to me alone, and my team\'s counts', async () => {
+    await seedWorkItems(rt, [
+      { accountId: 'A1', customerId: 'C1', priority: 90 }, { accountId: 'A2', customerId: 'C2', priority: 80 }, { accountId: 'A3', customerId: 'C3', priority: 70, teamId: 'team-b' },
+    ], clock.now());
+    const empty = (await as(ana)('/worklist/mine')).json();
+    expect(empty).toEqual({ held: [], assigned: [], team: { teamId: 'team-a', openItems: 2, inProgress: 0 } });
+    const next = (await as(ana)('/worklist/next')).json();
+    expect(next.case.workItem.accountId).toBe('A1');
+    const mine = (await as(ana)('/worklist/mine')).json();
+    expect(mine.held).toEqual([expect.objectContaining({ id: next.case.workItem.id, kind: 'agent_call', accountId: 'A1', priority: 90, lockedUntil: next.case.workItem.lockedUntil })]);
+    expect(mine.team).toEqual({ teamId: 'team-a', openItems: 1, inProgress: 1 });
+    const a2 = (await as(supervisorA)('/worklist/items?team=team-a&status=open')).json().items.find((i: { accountId: string }) => i.accountId === 'A2');
+    expect((await as(supervisorA)({ method: 'POST', url: `/worklist/items/${a2.id}/reassign`, payload: { to: 'bo.wu' } })).statusCode).toBe(200);
+    expect((await as(bo)('/worklist/mine')).json()).toMatchObject({ held: [], assigned: [{ id: a2.id, accountId: 'A2' }] });
+    expect((await as(ana)('/worklist/mine')).json().assigned).toEqual([]);
+    expect((await as(bTeam)('/worklist/mine')).json().team).toEqual({ teamId: 'team-b', openItems: 1, inProgress: 0 });
+    expect((await as(supervisorAll)('/worklist/mine?limit=0')).statusCode).toBe(400);
   });
 });

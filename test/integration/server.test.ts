@@ -94,7 +94,7 @@ describe('operations', () => {
       '/reports/buckets', '/reports/promise-kept-rate', '/reports/roll-rates', '/strategies', '/strategies/report', '/strategies/validate', '/strategies/{id}', '/templates',
       '/templates/lint', '/templates/{id}', '/templates/{id}/preview', '/tokens', '/tokens/{id}/revoke', '/unsubscribe/{token}', '/users', '/users/{username}/disable',
       '/users/{username}/password-reset', '/voice/outcomes', '/worklist/callbacks', '/worklist/collectors/{username}/skills', '/worklist/contacts', '/worklist/contacts/{id}/debt',
-      '/worklist/contacts/{id}/outcome', '/worklist/contacts/{id}/right-party-check', '/worklist/items', '/worklist/items/{id}/reassign', '/worklist/items/{id}/release', '/worklist/next',
+      '/worklist/contacts/{id}/outcome', '/worklist/contacts/{id}/right-party-check', '/worklist/items', '/worklist/items/{id}/reassign', '/worklist/items/{id}/release', '/worklist/mine', '/worklist/next',
       '/worklist/notes', '/worklist/reports/contacts', '/worklist/reports/delinquency-reasons', '/worklist/teams', '/worklist/teams/{teamId}',
     ]);
     expect(Object.keys(doc.paths['/health'])).toEqual(['get']);

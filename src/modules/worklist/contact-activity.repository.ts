@@ -29,3 +29,35 @@ export async function contactActivity(db: pg.Pool, q: { from: string; to: string
   );
   return rows.map((r) => ({ key: r.key, contacts: Number(r.contacts), connected: Number(r.connected), rightPartyContacts: Number(r.rpc), promiseDispositions: Number(r.promises) }));
 }
+
+export interface MyQueue {
+  /** Items I hold now (claimed, lock not expired), and open items assigned to me only (callbacks, reassignments). */
+  held: MyItem[];
+  assigned: MyItem[];
+  /** My team's queue: open (or with an expired lock) and held by someone now. */
+  team: { teamId: string; openItems: number; inProgress: number } | null;
+}
+export interface MyItem { id: number; kind: string; accountId: string | null; priority: number; reason: string | null; notBefore: string; lockedUntil: string | null; destinationRef: string | null }
+
+/** The collector's own queue view: what I hold, what waits for me alone, and my team's counts (`limit` items per list). */
+export async function myQueue(db: pg.Pool, q: { username: string; teamId: string | null; now: Date; limit: number }): Promise<MyQueue> {
+  type Row = { work_item_id: string; kind: string; account_id: string | null; priority: number; reason: string | null; not_before: Date; locked_until: Date | null; destination_ref: string | null };
+  const item = (r: Row): MyItem => ({
+    id: Number(r.work_item_id), kind: r.kind, accountId: r.account_id, priority: r.priority, reason: r.reason, notBefore: r.not_before.toISOString(),
+    lockedUntil: r.locked_until?.toISOString() ?? null, destinationRef: r.destination_ref,
+  });
+  const columns = 'work_item_id, kind, account_id, priority, reason, not_before, locked_until, destination_ref';
+  const [held, assigned, team] = await Promise.all([
+    db.query<Row>(`select ${columns} from work_items where status = 'in_progress' and locked_by = $1 and locked_until > $2 order by locked_until limit $3`, [q.username, q.now, q.limit]),
+    db.query<Row>(`select ${columns} from work_items where assigned_to = $1 and (status = 'open' or (status = 'in_progress' and locked_until <= $2)) order by not_before, work_item_id limit $3`, [q.username, q.now, q.limit]),
+    q.teamId === null ? Promise.resolve(null) : db.query<{ open_items: string; in_progress: string }>(
+      `select count(*) filter (where w.status = 'open' or (w.status = 'in_progress' and w.locked_until <= $2)) as open_items,
+              count(*) filter (where w.status = 'in_progress' and w.locked_until > $2) as in_progress
+         from work_items w left join account_assignments a on a.account_id = w.account_id
+        where coalesce(w.team_id, a.team_id) = $1 and w.status in ('open', 'in_progress')`, [q.teamId, q.now]),
+  ]);
+  return {
+    held: held.rows.map(item), assigned: assigned.rows.map(item),
+    team: team && q.teamId ? { teamId: q.teamId, openItems: Number(team.rows[0]!.open_items), inProgress: Number(team.rows[0]!.in_progress) } : null,
+  };
+}

@@ -15,6 +15,9 @@ export interface NextCase {
   compliance: Gate | null;
 }
 
+export interface MyItem { id: number; kind: string; accountId: string | null; priority: number; reason: string | null; notBefore: string; lockedUntil: string | null; destinationRef: string | null }
+export interface MyQueue { held: MyItem[]; assigned: MyItem[]; team: { teamId: string; openItems: number; inProgress: number } | null }
+
 export interface ComplianceNumber { ref: string; masked: string; party: string; verified: boolean; decision: Gate['decision']; until: string | null; auditRef: string | null; rules: GateRule[] }
 export interface ComplianceNow { checkedAt: string; pack: string; mayCallNow: boolean; number: { ref: string; masked: string } | null; nextAllowedAt: string | null; numbers: ComplianceNumber[] }
 
@@ -43,7 +46,7 @@ export const SUBJECTIVE_REASONS = ['worse_finances', 'unstable_income', 'overspe
 export const OBJECTIVE_REASONS = ['economic_shock', 'disaster', 'illness', 'accident'] as const;
 export type Outcome = (typeof CONTACT_OUTCOMES)[number];
 
-export interface OutcomeInput { outcome: Outcome; disposition?: string; delinquencyReason?: string; note?: string }
+export interface OutcomeInput { outcome: Outcome; disposition?: string; delinquencyReason?: string; note?: string; callbackAt?: string }
 
 export interface QuoteInput { type: 'installments'; months: number; firstDueOn?: string; waiveFees?: boolean; waiveInterest?: boolean }
 export interface QuoteView {
@@ -73,6 +76,7 @@ const onContact = (c: ContactSession | null) => (c ? { query: { contactId: c.con
 
 export const deskApi = {
   next: () => api.get<{ case: NextCase | null }>('/worklist/next'),
+  mine: () => api.get<MyQueue>('/worklist/mine'),
   release: (workItemId: number) => api.post<{ workItemId: number; status: 'open' }>(`/worklist/items/${workItemId}/release`),
   account360: (accountId: string, contact: ContactSession | null, signal?: AbortSignal) => {
     const c = onContact(contact);
@@ -102,6 +106,7 @@ export const deskApi = {
 
 export const deskKeys = {
   next: ['desk', 'next'] as const,
+  mine: ['desk', 'mine'] as const,
   account360: (accountId: string, contactId: number | null) => ['desk', '360', accountId, contactId] as const,
   debt: (contactId: number) => ['desk', 'debt', contactId] as const,
   quote: (accountId: string, contactId: number | null, input: object) => ['desk', 'quote', accountId, contactId, input] as const,

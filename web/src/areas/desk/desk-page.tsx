@@ -6,7 +6,7 @@
  * checked note. The outcome closes the contact and completes the work item.
  */
 import { useState } from 'react';
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Col, Descriptions, Empty, List, Row, Select, Space, Spin, Tabs, Tag, Typography } from 'antd';
 import { EyeOutlined, PhoneOutlined, StepForwardOutlined } from '@ant-design/icons';
 import { ApiError } from '../../api/client.ts';
@@ -14,7 +14,7 @@ import { useAuth } from '../../app/auth.tsx';
 import { useFormats, useMessages } from '../../i18n/i18n.tsx';
 import { portfolioApi } from '../portfolio/api.ts';
 import { UnmaskDialog } from '../portfolio/unmask-form.tsx';
-import { deskApi, deskKeys, PROMISE_DAYS_AHEAD_MAX, type Contact, type ContactSession, type NextCase } from './api.ts';
+import { deskApi, deskKeys, PROMISE_DAYS_AHEAD_MAX, type Contact, type ContactSession, type MyItem } from './api.ts';
 import { deskMessages } from './messages.ts';
 import { ComplianceIndicator } from './compliance-indicator.tsx';
 import { RightPartyCheckForm } from './rpc-form.tsx';
@@ -22,13 +22,17 @@ import { OutcomeForm } from './outcome-form.tsx';
 import { PromiseForm } from './promise-form.tsx';
 import { PlanForm } from './plan-form.tsx';
 
+/** The case I work on: from "next case" (with its score) or resumed from the items I hold. */
+interface Held { id: number; kind: string; accountId: string | null; priority: number; score: number | null; reason: string | null; lockedUntil: string | null; destinationRef: string | null }
+
 const detailOf = (e: unknown) => (e instanceof ApiError ? e.problem.detail ?? e.problem.title : String(e));
 
 export default function DeskPage() {
   const t = useMessages(deskMessages);
   const f = useFormats();
   const auth = useAuth();
-  const [held, setHeld] = useState<NextCase | null>(null);
+  const client = useQueryClient();
+  const [held, setHeld] = useState<Held | null>(null);
   const [empty, setEmpty] = useState(false);
   const [contact, setContact] = useState<Contact | null>(null);
   const [verified, setVerified] = useState(false);
@@ -37,6 +41,11 @@ export default function DeskPage() {
   const [callError, setCallError] = useState<string | null>(null);
   const [unmasking, setUnmasking] = useState(false);
 
+  /** A code in words, or as it is when the catalog has no word for it (e.g. a message's delivery outcome). */
+  const word = (prefix: string, code: string) => {
+    const key = `${prefix}.${code}` as Parameters<typeof t>[0];
+    return t(key) === key ? code : t(key);
+  };
   const reset = () => {
     setContact(null);
     setVerified(false);
@@ -44,23 +53,31 @@ export default function DeskPage() {
     setNumber(undefined);
     setCallError(null);
   };
+  const mine = useQuery({ queryKey: deskKeys.mine, queryFn: deskApi.mine, refetchInterval: 30_000 });
+  const refreshMine = () => void client.invalidateQueries({ queryKey: deskKeys.mine });
+  const take = (h: Held | null) => {
+    reset();
+    setHeld(h);
+    setNumber(h?.destinationRef ?? undefined);
+    refreshMine();
+  };
   const next = useMutation({
     mutationFn: deskApi.next,
     onSuccess: (r) => {
-      reset();
-      setHeld(r.case);
-      setEmpty(r.case === null);
-      setNumber(r.case?.destination?.ref);
+      const c = r.case;
+      take(c ? { ...c.workItem, destinationRef: c.destination?.ref ?? null } : null);
+      setEmpty(c === null);
     },
   });
+  const resume = (i: MyItem) => {
+    take({ ...i, score: null });
+    setEmpty(false);
+  };
   const release = useMutation({
     mutationFn: (id: number) => deskApi.release(id),
-    onSuccess: () => {
-      reset();
-      setHeld(null);
-    },
+    onSuccess: () => take(null),
   });
-  const accountId = held?.workItem.accountId ?? null;
+  const accountId = held?.accountId ?? null;
   const session: ContactSession | null = contact && verified ? { contactId: contact.contactId, token: contact.token } : null;
   const c360 = useQuery({
     queryKey: deskKeys.account360(accountId ?? '', session?.contactId ?? null),
@@ -70,7 +87,7 @@ export default function DeskPage() {
     placeholderData: (previous, query) => (query?.queryKey[2] === accountId ? previous : undefined),
   });
   const start = useMutation({
-    mutationFn: () => deskApi.startContact(accountId!, number!, held!.workItem.id),
+    mutationFn: (ref: string) => deskApi.startContact(accountId!, ref, held!.id),
     onSuccess: (c) => {
       setCallError(null);
       setContact(c);
@@ -88,15 +105,26 @@ export default function DeskPage() {
     <Card size="small" title={t('queue.title')} data-testid="queue">
       <Space wrap>
         <Button type="primary" icon={<StepForwardOutlined />} loading={next.isPending} onClick={() => next.mutate()} disabled={held !== null && !done}>{t('queue.next')}</Button>
-        {held && !done && <Button onClick={() => release.mutate(held.workItem.id)} loading={release.isPending} disabled={contact !== null}>{t('queue.release')}</Button>}
+        {held && !done && <Button onClick={() => release.mutate(held.id)} loading={release.isPending} disabled={contact !== null}>{t('queue.release')}</Button>}
         {held && (
           <span data-testid="held-case">
-            {t('queue.holding', { id: held.workItem.id, kind: t(`kind.${held.workItem.kind}` as Parameters<typeof t>[0]), account: held.workItem.accountId ?? '—', until: f.dateTime(held.workItem.lockedUntil) })}
-            {' · '}{t('queue.score', { score: f.number(held.workItem.score), priority: held.workItem.priority })}
-            {held.workItem.reason ? ` · ${held.workItem.reason}` : ''}
+            {t('queue.holding', { id: held.id, kind: word('kind', held.kind), account: held.accountId ?? '—', until: f.dateTime(held.lockedUntil) })}
+            {' · '}{held.score === null ? t('queue.priority', { priority: held.priority }) : t('queue.score', { score: f.number(held.score), priority: held.priority })}
+            {held.reason ? ` · ${held.reason}` : ''}
           </span>
         )}
       </Space>
+      {mine.data && (
+        <div style={{ marginTop: 8 }} data-testid="my-queue">
+          <Space wrap size="large">
+            {mine.data.team && <span data-testid="team-counts">{t('queue.team', { team: mine.data.team.teamId, open: f.number(mine.data.team.openItems), inProgress: f.number(mine.data.team.inProgress) })}</span>}
+            <span>{t('queue.assigned', { count: f.number(mine.data.assigned.length) })}</span>
+            {mine.data.held.filter((i) => i.id !== held?.id).map((i) => (
+              <Button key={i.id} size="small" onClick={() => resume(i)} disabled={contact !== null && !done}>{t('queue.resume', { id: i.id, account: i.accountId ?? '—' })}</Button>
+            ))}
+          </Space>
+        </div>
+      )}
       {next.error && <Alert type="error" role="alert" showIcon message={detailOf(next.error)} style={{ marginTop: 8 }} />}
       {empty && <Alert type="info" showIcon message={t('queue.empty')} style={{ marginTop: 8 }} data-testid="queue-empty" />}
     </Card>
@@ -104,6 +132,8 @@ export default function DeskPage() {
   if (!held || !accountId) return <Space direction="vertical" style={{ width: '100%' }}>{queue}</Space>;
   if (!v) return <Space direction="vertical" style={{ width: '100%' }}>{queue}{c360.error ? <Alert type="error" showIcon message={detailOf(c360.error)} /> : <Spin />}</Space>;
 
+  // The case's number, else the one the compliance indicator says to dial (a resumed case has none of its own).
+  const chosen = number ?? v.compliance?.number?.ref;
   const numbers = v.compliance?.numbers ?? v.customer.phones.map((p, i) => ({ ref: `phone:${i}`, masked: p.number, party: p.role, decision: 'allow' as const }));
   const script = (
     <Card size="small" title={<span><PhoneOutlined /> {t('script.title')}</span>} data-testid="call">
@@ -111,10 +141,10 @@ export default function DeskPage() {
         <Space wrap align="end">
           <div>
             <label htmlFor="desk-number" style={{ display: 'block', marginBottom: 4 }}>{t('call.number')}</label>
-            <Select id="desk-number" style={{ width: 280 }} value={number} onChange={setNumber}
+            <Select id="desk-number" style={{ width: 280 }} value={chosen} onChange={setNumber}
               options={numbers.map((n) => ({ value: n.ref, label: `${n.masked} · ${party(n.party)} · ${n.ref}`, disabled: n.decision !== 'allow' }))} />
           </div>
-          <Button type="primary" icon={<PhoneOutlined />} disabled={!number} loading={start.isPending} onClick={() => start.mutate()}>{t('call.start')}</Button>
+          <Button type="primary" icon={<PhoneOutlined />} disabled={!chosen} loading={start.isPending} onClick={() => start.mutate(chosen!)}>{t('call.start')}</Button>
           {callError && <Alert type="error" role="alert" showIcon message={callError} />}
         </Space>
       ) : (
@@ -148,7 +178,10 @@ export default function DeskPage() {
         ] : []),
         {
           key: 'outcome', label: t('outcome.title'), children: (
-            <OutcomeForm rightPartyVerified={verified} onSubmit={(input) => deskApi.outcome(contact, input)} onSaved={() => setDone(true)} />
+            <OutcomeForm rightPartyVerified={verified} onSubmit={(input) => deskApi.outcome(contact, input)} onSaved={() => {
+              setDone(true);
+              refreshMine();
+            }} />
           ),
         },
       ]} />
@@ -181,7 +214,7 @@ export default function DeskPage() {
       <Card size="small" title={t('comp.title')}>{v.compliance ? <ComplianceIndicator compliance={v.compliance} timeZone={timeZone} /> : <Empty />}</Card>
       <Card size="small" title={t('c360.history')}>
         <List size="small" dataSource={v.contactHistory.slice(0, 8)} locale={{ emptyText: t('c360.none') }} pagination={false}
-          renderItem={(h) => <List.Item>{h.at ? f.dateTime(h.at, timeZone) : ''} · {h.channel} · {h.destinationMasked ?? ''} · {h.outcome ? t(`o.${h.outcome}` as Parameters<typeof t>[0]) : ''}</List.Item>} />
+          renderItem={(h) => <List.Item>{h.at ? f.dateTime(h.at, timeZone) : ''} · {h.channel} · {h.destinationMasked ?? ''} · {h.outcome ? word('o', h.outcome) : ''}</List.Item>} />
       </Card>
       <Card size="small" title={t('c360.notes')}>
         <List size="small" dataSource={v.notes.slice(0, 5)} locale={{ emptyText: t('c360.none') }} renderItem={(n) => <List.Item>{n.text}</List.Item>} />

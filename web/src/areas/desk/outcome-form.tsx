@@ -11,7 +11,7 @@ import { useMessages } from '../../i18n/i18n.tsx';
 import { deskMessages } from './messages.ts';
 import { CONTACT_OUTCOMES, DISPOSITIONS, OBJECTIVE_REASONS, RIGHT_PARTY_DISPOSITIONS, SUBJECTIVE_REASONS, type OutcomeInput, type OutcomeResult, type Outcome } from './api.ts';
 
-interface Values { outcome?: Outcome; disposition?: string; delinquencyReason?: string; note?: string }
+interface Values { outcome?: Outcome; disposition?: string; delinquencyReason?: string; note?: string; callbackAt?: string }
 
 interface Finding { category?: string; match?: string; ruleId?: string; message?: { zh: string; en: string } | string }
 
@@ -31,6 +31,8 @@ export function OutcomeForm({ rightPartyVerified, onSubmit, onSaved }: { rightPa
       const r = await onSubmit({
         outcome: v.outcome!, ...(v.disposition ? { disposition: v.disposition } : {}), ...(v.delinquencyReason && rightParty ? { delinquencyReason: v.delinquencyReason } : {}),
         ...(v.note?.trim() ? { note: v.note.trim() } : {}),
+        // datetime-local is the viewer's wall-clock time; the API takes an instant.
+        ...(v.callbackAt ? { callbackAt: new Date(v.callbackAt).toISOString() } : {}),
       });
       setSaved(r);
       onSaved(r);
@@ -39,6 +41,8 @@ export function OutcomeForm({ rightPartyVerified, onSubmit, onSaved }: { rightPa
         const findings = (e.problem.findings as Finding[] | undefined) ?? [];
         const words = findings.map((x) => [x.ruleId, x.category, x.match ? `“${x.match}”` : null].filter(Boolean).join(' ')).filter(Boolean).join('；');
         form.setFields([{ name: 'note', errors: [t('outcome.prohibited', { findings: words || (e.problem.detail ?? '') })] }]);
+      } else if (e instanceof ApiError && (e.code === 'callback_outside_contact_window' || e.code === 'callback_time_invalid')) {
+        form.setFields([{ name: 'callbackAt', errors: [e.problem.detail ?? e.problem.title] }]);
       } else {
         setFailure(t('outcome.failed', { detail: e instanceof ApiError ? e.problem.detail ?? e.problem.title : String(e) }));
       }
@@ -66,6 +70,9 @@ export function OutcomeForm({ rightPartyVerified, onSubmit, onSaved }: { rightPa
           ]} />
         </Form.Item>
       </Space>
+      <Form.Item label={t('outcome.callbackAt')} name="callbackAt" extra={t('outcome.callbackHint')}>
+        <Input type="datetime-local" style={{ width: 220 }} />
+      </Form.Item>
       <Form.Item label={t('outcome.note')} name="note">
         <Input.TextArea rows={2} maxLength={4000} placeholder={t('outcome.notePlaceholder')} />
       </Form.Item>

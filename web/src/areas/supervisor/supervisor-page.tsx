@@ -163,7 +163,7 @@ function Inbox() {
   const decide = useMutation({
     mutationFn: ({ item, decision }: { item: InboxItem; decision: 'approve' | 'reject' }) => supervisorApi.decide(item, decision),
     onSuccess: (r) => {
-      setResult({ ok: true, text: t('inbox.decided', { kind: t(`ik.${r.kind}` as Parameters<typeof t>[0]), id: r.id, status: r.status }) });
+      setResult({ ok: true, text: t('inbox.decided', { kind: t(`ik.${r.kind}` as Parameters<typeof t>[0]), id: r.id, status: t(`decision.${r.status}` as Parameters<typeof t>[0]) }) });
       void client.invalidateQueries({ queryKey: ['supervisor'] });
     },
     onError: (e) => setResult({ ok: false, text: t('inbox.failed', { detail: detailOf(e) }) }),
