@@ -11,19 +11,18 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { todayIn } from '../kernel/clock.ts';
 import { parsePlainDate } from '../kernel/dates.ts';
-import { formatAmount } from '../kernel/money.ts';
 import { limits } from '../kernel/limits.ts';
 import type { Runtime } from '../runtime.ts';
 import type { PackSet } from '../modules/compliance/index.ts';
 import { findAccount } from '../modules/portfolio/index.ts';
 import { REASON } from '../modules/identity/index.ts';
 import {
-  EVIDENCE_TYPES, accountArrangements, evidenceMeta, listEvidence, loadDefaultArrangementSettings, quoteRequestSchema, readEvidence, uploadEvidence, type AuthorityDocument,
+  EVIDENCE_TYPES, evidenceMeta, listEvidence, loadDefaultArrangementSettings, quoteRequestSchema, readEvidence, uploadEvidence, type AuthorityDocument,
 } from '../modules/arrangements/index.ts';
 import type { PaymentsSettings } from '../modules/payments/index.ts';
 import type { WorklistSettings } from '../modules/worklist/index.ts';
 import {
-  approvalInbox, decideArrangement, decideRecommendationAtDesk, keptRate, listAccountProposals, proposeArrangement, quoteArrangement, recordPromiseAtDesk, requestAccountAction, tierOfPrincipal,
+  accountArrangementsView, approvalInbox, decideArrangement, decideRecommendationAtDesk, keptRate, proposeArrangement, quoteArrangement, recordPromiseAtDesk, requestAccountAction, tierOfPrincipal,
   type ArrangementsDeskDeps,
 } from '../workflows/arrangements-desk.workflow.ts';
 import { accountVisible } from '../workflows/account-view.workflow.ts';
@@ -189,17 +188,7 @@ export function arrangementRoutes(rt: Runtime, d: ArrangementRouteDeps): Fastify
     }, async (request, reply) => {
       const access = await debtAccess(request, reply, request.params.id, request.query.contactId);
       if (!access) return reply;
-      const [proposals, listing] = await Promise.all([listAccountProposals(deps, principalOf(request), request.params.id), accountArrangements(rt.pool, request.params.id)]);
-      const m = (v: bigint, currency: string) => formatAmount(v, currency);
-      return {
-        proposals,
-        promises: listing.promises.map(({ amountMinor, paidMinor, ...p }) => ({ ...p, amount: m(amountMinor, p.currency), paid: paidMinor === null ? null : m(paidMinor, p.currency) })),
-        plans: listing.plans.map(({ totalMinor, waivedFeesMinor, waivedInterestMinor, forgivenMinor, paidMinor, instalments, ...p }) => ({
-          ...p, total: m(totalMinor, p.currency), waivedFees: m(waivedFeesMinor, p.currency), waivedInterest: m(waivedInterestMinor, p.currency), forgiven: m(forgivenMinor, p.currency),
-          paid: m(paidMinor, p.currency),
-          instalments: instalments.map(({ amountMinor, paidMinor: paidToIt, ...i }) => ({ ...i, amount: m(amountMinor, p.currency), paid: m(paidToIt, p.currency) })),
-        })),
-      };
+      return accountArrangementsView(deps, principalOf(request), request.params.id);
     });
 
     app.get('/approvals', {

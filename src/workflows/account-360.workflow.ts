@@ -25,6 +25,7 @@ import { showAccount, type AccountView } from './account-view.workflow.ts';
 import { releasingContact, type GateSummary } from './collector-desk.workflow.ts';
 import { checkProposedContacts, complianceStore, parseActor } from '../modules/compliance/index.ts';
 import { actorOf } from './collector-desk.workflow.ts';
+import { accountArrangementsView, type AccountArrangementsView } from './arrangements-desk.workflow.ts';
 
 export interface Account360Deps { pool: pg.Pool; cipher: PiiCipher; clock: Clock; packs: PackSet; packId: string; settings: WorklistSettings; payments: PaymentsSettings }
 
@@ -55,6 +56,8 @@ export interface Account360 {
     details: null | {
       balances: AccountView['balances']; daysPastDue: number; bucket: string; lateCountCumulative: number; lateCountConsecutive: number; oldestUnpaidDueOn: string | null;
       hostSnapshot: AccountView['hostSnapshot']; statements: AccountView['statements']; payments: AccountAllocation['payments']; openByComponent: Record<string, string>;
+      /** Promises to pay, agreed arrangements (instalments met / missed, what was paid to each) and proposals with their decisions. */
+      promises: AccountArrangementsView['promises']; plans: AccountArrangementsView['plans']; proposals: AccountArrangementsView['proposals'];
     };
   };
   contactHistory: ContactHistoryEntry[];
@@ -109,7 +112,7 @@ export async function account360(deps: Account360Deps, principal: Principal, acc
     released = true;
     contactId = contact.contactId;
   }
-  const [accounts, history, notes, items, allocation, compliance, documents] = await Promise.all([
+  const [accounts, history, notes, items, allocation, compliance, documents, arrangements] = await Promise.all([
     customerAccounts(deps.pool, v.customer.id),
     contactHistory(deps.pool, v.customer.id, ACCOUNT_360_LIMITS.contactHistory),
     listNotes(deps.pool, v.customer.id, ACCOUNT_360_LIMITS.notes),
@@ -117,6 +120,7 @@ export async function account360(deps: Account360Deps, principal: Principal, acc
     released ? accountAllocation(deps.pool, deps.payments, accountId) : Promise.resolve(null),
     can(principal, 'compliance:check') ? complianceNow(deps, principal, v.customer.id, accountId) : Promise.resolve(null),
     listEvidence(deps.pool, v.customer.id),
+    released ? accountArrangementsView(deps, principal, accountId) : Promise.resolve(null),
   ]);
   const money = (m: bigint | null, currency: string) => (m === null ? null : formatAmount(m, currency));
   return ok({
@@ -140,6 +144,7 @@ export async function account360(deps: Account360Deps, principal: Principal, acc
           oldestUnpaidDueOn: v.oldestUnpaidDueOn, hostSnapshot: v.hostSnapshot, statements: v.statements,
           // Payments up to the as-of date, with their allocation as the history stands now.
           payments: (allocation?.payments ?? []).filter((p) => p.postedOn <= v.asOf), openByComponent: allocation?.open ?? {},
+          promises: arrangements!.promises, plans: arrangements!.plans, proposals: arrangements!.proposals,
         },
       }
       : { released: false, reason: 'right_party_check_required', contactId: null, details: null },

@@ -14,7 +14,7 @@ import type { PackSet } from '../modules/compliance/index.ts';
 import { loadDefaultAgingPolicy } from '../modules/delinquency/index.ts';
 import { accountAllocation, type PaymentsSettings } from '../modules/payments/index.ts';
 import {
-  approveProposal, assessAffordability, atLeast, evidenceMeta, findProposal, findProposalByKey, hasActivePlan, insertProposal, listProposals, promiseKeptRate, quote, recordPromise,
+  accountArrangements, approveProposal, assessAffordability, atLeast, evidenceMeta, findProposal, findProposalByKey, hasActivePlan, insertProposal, listProposals, promiseKeptRate, quote, recordPromise,
   rejectProposal, requiredTier, tierOf,
   type Affordability, type ArrangementSettings, type AuthorityDocument, type AuthorityReason, type DebtPosition, type PlanRules, type ProposalRow, type Quote, type QuoteError,
   type QuoteRequest, type QuoteRequestInput, type RecordError, type RecordPromiseCommand, type StoredQuote, type Tier,
@@ -317,6 +317,22 @@ export async function decideArrangement(deps: ArrangementsDeskDeps, principal: P
 
 export const listAccountProposals = async (deps: Pick<ArrangementsDeskDeps, 'pool'>, principal: Principal, accountId: string) =>
   (await listProposals(deps.pool, { scope: principal.scope, status: null, accountId, limit: 50 })).map((p) => proposalView(p));
+
+/** The account's arrangements as the desk shows them: proposals with their decisions, promises, agreed arrangements with what was paid to each instalment. */
+export async function accountArrangementsView(deps: Pick<ArrangementsDeskDeps, 'pool'>, principal: Principal, accountId: string) {
+  const [proposals, listing] = await Promise.all([listAccountProposals(deps, principal, accountId), accountArrangements(deps.pool, accountId)]);
+  const m = (v: bigint, currency: string) => formatAmount(v, currency);
+  return {
+    proposals,
+    promises: listing.promises.map(({ amountMinor, paidMinor, ...p }) => ({ ...p, amount: m(amountMinor, p.currency), paid: paidMinor === null ? null : m(paidMinor, p.currency) })),
+    plans: listing.plans.map(({ totalMinor, waivedFeesMinor, waivedInterestMinor, forgivenMinor, paidMinor, instalments, ...p }) => ({
+      ...p, total: m(totalMinor, p.currency), waivedFees: m(waivedFeesMinor, p.currency), waivedInterest: m(waivedInterestMinor, p.currency), forgiven: m(forgivenMinor, p.currency),
+      paid: m(paidMinor, p.currency),
+      instalments: instalments.map(({ amountMinor, paidMinor: paidToIt, ...i }) => ({ ...i, amount: m(amountMinor, p.currency), paid: m(paidToIt, p.currency) })),
+    })),
+  };
+}
+export type AccountArrangementsView = Awaited<ReturnType<typeof accountArrangementsView>>;
 
 // ── the inbox: arrangements, placements and account actions ───────────────────────────────────
 

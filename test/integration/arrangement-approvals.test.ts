@@ -23,7 +23,7 @@ let supervisor: Credentials & { user: { username: string } };
 let manager: Credentials & { user: { username: string } };
 const clock = new TestClock('2026-06-30T02:00:00Z'); // 10:00 in Shanghai, a Tuesday: calls allowed
 const PDF = Buffer.concat([Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n'), Buffer.alloc(500, 0x20), Buffer.from('%%EOF\n')]);
-const N = 24;
+const N = 26;
 const ids = Array.from({ length: N }, (_, i) => String(i + 1).padStart(2, '0'));
 const authority = JSON.parse(await readFile(new URL('../../policies/arrangements/authority.json', import.meta.url), 'utf8'));
 
@@ -147,6 +147,18 @@ describe('authority limits (policies/arrangements/authority.json)', () => {
     expect(await tableSnapshot(rt, ['contact_sessions', 'audit_log', 'audit_heads', 'access_audit', 'sessions', 'staff_sessions'])).toEqual(before);
   });
 
+  it('two approvers deciding at once: one plan, the other told it was decided meanwhile', async () => {
+    const accountId = freshAccount();
+    const p = (await propose(accountId, { quote: { type: 'extension', days: 60 } })).json();
+    expect(p.status).toBe('proposed');
+    const other = await sessionFor(app, rt, { role: 'supervisor', teamId: 'team-a' });
+    const [a, b] = await Promise.all([decide(supervisor, 'arrangement', p.proposalId, { decision: 'approve' }), decide(other, 'arrangement', p.proposalId, { decision: 'approve' })]);
+    expect([a.statusCode, b.statusCode].sort()).toEqual([200, 409]);
+    expect([a, b].find((r) => r.statusCode === 409)!.json().code).toBe('proposal_not_open');
+    expect(await count('select count(*) as n from repayment_plans where account_id = $1', [accountId])).toBe(1);
+    expect(await count(`select count(*) as n from account_events where account_id = $1 and kind = 'arrangement_agreed'`, [accountId])).toBe(1);
+  });
+
   it('four eyes: a proposer never approves their own proposal, but may withdraw it', async () => {
     const accountId = freshAccount();
     // A supervisor (not gated by a contact) proposes what needs a manager.
@@ -237,6 +249,16 @@ describe('promises to pay at the desk', () => {
     expect((await post({ amount: '100.00', promisedOn: '2026-07-06' })).json().code).toBe('promise_already_active');
     const row = (await rt.pool.query('select amount_minor, promised_on, channel, recorded_by from promises_to_pay where account_id = $1', [accountId])).rows;
     expect(row).toEqual([{ amount_minor: 80000n, promised_on: '2026-07-05', channel: 'voice_agent', recorded_by: collector.user.username }]);
+    // Open promises count as made, not yet kept or broken, in the kept rate per collector.
+    const rate = await injectAs(app, supervisor)('/reports/promise-kept-rate?from=2026-06-30&to=2026-06-30');
+    expect(rate.json()).toEqual({ from: '2026-06-30', to: '2026-06-30', by: 'collector', rows: [{ key: collector.user.username, made: 1, kept: 0, broken: 0, open: 1, keptRate: null }] });
+    expect((await injectAs(app, supervisor)('/reports/promise-kept-rate?from=2026-06-30&to=2026-06-30&by=team')).json().rows).toEqual([{ key: 'team-a', made: 1, kept: 0, broken: 0, open: 1, keptRate: null }]);
+    const badRate = await injectAs(app, supervisor)('/reports/promise-kept-rate?from=2026-07-01&to=2026-06-30');
+    expect(badRate.statusCode).toBe(400);
+    expect((await injectAs(app, supervisor)('/reports/promise-kept-rate?from=2026-02-30&to=2026-06-30')).json().errors[0].field).toBe('querystring.from');
+    expect((await injectAs(app, collector)('/reports/promise-kept-rate?from=2026-06-30&to=2026-06-30')).statusCode).toBe(403);
+    // The supervisor's 360 shows the promise among the debt details.
+    expect((await injectAs(app, supervisor)(`/accounts/${accountId}/360`)).json().debt.details.promises).toEqual([expect.objectContaining({ amount: '800.00', promisedOn: '2026-07-05', status: 'active' })]);
 
     const other = freshAccount();
     const c2 = await verifiedContact(other);

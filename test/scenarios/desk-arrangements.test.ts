@@ -168,6 +168,12 @@ describe('arrangements agreed at the desk, through the daily cycle', () => {
     expect(kept.plans[0].instalments.map((i: { paidMinor: string; amountMinor: string }) => i.paidMinor === i.amountMinor)).toEqual([true, true, true]);
     const promise = (await cli('arrangements', 'show', acc('promise-kept'), '--json')).json().promises[0];
     expect(promise).toMatchObject({ status: 'kept', paidMinor: '80000' });
+    // The Account 360 shows them too: the settlement, what was paid and forgiven, and the proposal with its decision.
+    const view = (await cli('account', '360', acc('settle-kept'), '--as-of', '2026-10-01', '--json')).json();
+    expect(view.debt.details.plans).toEqual([expect.objectContaining({ kind: 'settlement', status: 'completed', total: '4096.01', forgiven: '1024.00', paid: '4096.01',
+      instalments: [expect.objectContaining({ amount: '4096.01', paid: '4096.01', status: 'met' })] })]);
+    expect(view.debt.details.proposals).toEqual([expect.objectContaining({ type: 'settlement', status: 'approved', requiredTier: 'supervisor', proposedBy: collector, decidedBy: supervisor })]);
+    expect((await cli('account', '360', acc('promise-broken'), '--json')).json().debt.details.promises).toEqual([expect.objectContaining({ amount: '800.00', status: 'broken', paid: '0.00' })]);
   });
 
   it('a promise kept by a payment in time, one broken after its grace; the kept rate per collector and team', async () => {
@@ -175,6 +181,8 @@ describe('arrangements agreed at the desk, through the daily cycle', () => {
     expect(await p('promise-kept')).toEqual({ status: 'kept', resolved_on: '2026-07-10' });
     expect(await p('promise-broken')).toEqual({ status: 'broken', resolved_on: '2026-07-10' });
     expect(await statusOf('promise-broken')).toBe('active');
+    // The promise paused the strategy for the account; broken, it resumed; kept and paid up, the other left it.
+    expect((await events('promise-broken')).filter((e) => ['paused', 'resumed'].includes(e.kind))).toEqual([{ occurred_on: '2026-07-01', kind: 'paused' }, { occurred_on: '2026-07-10', kind: 'resumed' }]);
     const byCollector = (await cli('promise', 'kept-rate', '--from', '2026-06-01', '--to', '2026-06-30', '--json')).json().rows;
     expect(byCollector).toEqual([{ key: collector, made: 2, kept: 1, broken: 1, open: 0, keptRate: 0.5 }]);
     const byTeam = (await cli('promise', 'kept-rate', '--from', '2026-06-01', '--to', '2026-06-30', '--by', 'team', '--json')).json().rows;
