@@ -205,6 +205,8 @@ describe('the collector desk and the supervisor in Chromium', () => {
     await page.getByRole('button', { name: /提交方案/ }).click();
     await expect.poll(() => page.getByTestId('plan-status').textContent()).toMatch(/^已提交，等待 主管 审批（方案 #\d+）$/);
     proposalId = /#(\d+)/.exec((await page.getByTestId('plan-status').textContent())!)![1]!;
+    // The Account 360 keeps the proposal's approval status.
+    await expect.poll(() => page.getByTestId(`proposal-${proposalId}`).textContent()).toMatch(/，24 期 待审批审批级别：主管$/);
 
     // The promise: the form checks the amount and the date first.
     await page.getByRole('tab', { name: '承诺还款' }).click();
@@ -216,6 +218,7 @@ describe('the collector desk and the supervisor in Chromium', () => {
     await page.getByLabel('承诺还款日').fill(inAWeek);
     await page.getByRole('button', { name: /记录承诺/ }).click();
     await expect.poll(() => page.getByTestId('promise-result').textContent()).toMatch(/^已记录承诺还款 #\d+$/);
+    await expect.poll(() => page.getByTestId('arrangements').textContent()).toMatch(/承诺 #\d+：¥500\.50，\d{4}年\d{1,2}月\d{1,2}日 前 待到期/);
     await screenshot(page, '14-desk-promise-zh');
 
     // The outcome: a prohibited word in the note is refused at the field, nothing saved.

@@ -26,7 +26,15 @@ export interface Account360 {
   customer: AccountView['customer'];
   account: AccountView['account'];
   accounts: { id: string; currency: string; status: string; bucket: string | null; daysPastDue: number | null; balance: string | null; overdue: string | null }[];
-  debt: { released: boolean; reason: string | null; contactId: number | null; details: null | { balances: AccountView['balances']; daysPastDue: number; bucket: string } };
+  debt: {
+    released: boolean; reason: string | null; contactId: number | null;
+    details: null | {
+      balances: AccountView['balances']; daysPastDue: number; bucket: string;
+      promises?: { promiseId: number; amount: string; currency: string; promisedOn: string; status: string }[];
+      plans?: { planId: number; kind: string; total: string; currency: string; status: string }[];
+      proposals?: { proposalId: number; type: string; status: string; requiredTier: string; quote: { total: string; termMonths: number; currency: string } }[];
+    };
+  };
   contactHistory: { at?: string; channel?: string; actor?: string; party?: string; destinationMasked?: string | null; outcome?: string }[];
   notes: { noteId?: number; text?: string; author?: string; createdAt?: string }[];
   workItems: { id: number; kind: string; status: string; priority: number; assignedTo: string | null; lockedBy: string | null; notBefore: string; reason: string | null }[];

@@ -168,10 +168,18 @@ export default function DeskPage() {
     <Card size="small">
       <Tabs items={[
         ...(verified && !done ? [
-          { key: 'promise', label: t('promise.title'), children: <PromiseForm currency={currency} today={v.asOf} daysAheadMax={PROMISE_DAYS_AHEAD_MAX} onSubmit={(input) => deskApi.promise(accountId, session, input)} /> },
+          { key: 'promise', label: t('promise.title'), children: <PromiseForm currency={currency} today={v.asOf} daysAheadMax={PROMISE_DAYS_AHEAD_MAX} onSubmit={async (input) => {
+            const r = await deskApi.promise(accountId, session, input);
+            void client.invalidateQueries({ queryKey: ['desk', '360', accountId] });
+            return r;
+          }} /> },
           {
             key: 'plan', label: t('plan.title'), children: (
-              <PlanForm currency={currency} quote={(input) => deskApi.quote(accountId, session, input)} propose={(input) => deskApi.propose(accountId, session, input)}
+              <PlanForm currency={currency} quote={(input) => deskApi.quote(accountId, session, input)} propose={async (input) => {
+                const r = await deskApi.propose(accountId, session, input);
+                void client.invalidateQueries({ queryKey: ['desk', '360', accountId] });
+                return r;
+              }}
                 uploadEvidence={(file) => deskApi.uploadEvidence(accountId, file)} />
             ),
           },
@@ -205,7 +213,24 @@ export default function DeskPage() {
           <Descriptions.Item label={t('c360.daysPastDue')}>{f.number(details.daysPastDue)}</Descriptions.Item>
           <Descriptions.Item label={t('c360.bucket')}><Tag>{details.bucket}</Tag></Descriptions.Item>
         </Descriptions>
-      ) : <Alert type="info" showIcon message={t('c360.debtHidden')} data-testid="debt-hidden" />}
+      ) : null}
+      {details && (details.promises?.length || details.proposals?.length || details.plans?.length) ? (
+        <div data-testid="arrangements" style={{ marginTop: 8 }}>
+          <Typography.Text type="secondary">{t('c360.arrangements')}</Typography.Text>
+          {(details.promises ?? []).slice(0, 3).map((p) => (
+            <div key={`p${p.promiseId}`}>{t('c360.promise', { id: p.promiseId, amount: f.money(p.amount, p.currency), date: f.date(p.promisedOn) })} <Tag>{word('ps', p.status)}</Tag></div>
+          ))}
+          {(details.proposals ?? []).slice(0, 3).map((p) => (
+            <div key={`q${p.proposalId}`} data-testid={`proposal-${p.proposalId}`}>
+              {t('c360.proposal', { id: p.proposalId, total: f.money(p.quote.total, p.quote.currency), months: p.quote.termMonths })} <Tag>{word('qs', p.status)}</Tag>
+              {p.status === 'proposed' ? t('plan.tier', { tier: word('tier', p.requiredTier) }) : ''}
+            </div>
+          ))}
+        </div>
+      ) : null}
+      {details ? null : (
+        <Alert type="info" showIcon message={t('c360.debtHidden')} data-testid="debt-hidden" />
+      )}
     </Card>
   );
 
