@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createHmac } from 'node:crypto';
+import { Temporal } from 'temporal-polyfill';
 
 export interface Config {
   /** Where the embedded PostgreSQL cluster, its credentials and the generated PII key live. */
@@ -240,8 +241,14 @@ function packId(name: string): string {
 
 function clockStart(text: string | undefined): Date | null {
   if (text === undefined || text === '') return null;
-  const at = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(text) ? new Date(text) : null;
-  if (!at || Number.isNaN(at.getTime())) throw new ConfigError(`RECOURSE_CLOCK_START=${JSON.stringify(text)}: must be an ISO instant with an offset, e.g. 2026-06-30T10:00:00+08:00`);
+  let at: Date | null = null;
+  try {
+    // Temporal is strict: an offset is required and 30 February is not a day (Date would roll it over).
+    at = /(Z|[+-]\d{2}:\d{2})$/.test(text) ? new Date(Temporal.Instant.from(text).epochMilliseconds) : null;
+  } catch {
+    at = null;
+  }
+  if (!at) throw new ConfigError(`RECOURSE_CLOCK_START=${JSON.stringify(text)}: must be an ISO instant with an offset, e.g. 2026-06-30T10:00:00+08:00`);
   return at;
 }
 
