@@ -263,16 +263,16 @@ describe('the collector desk and the supervisor in Chromium', () => {
     const arrangements = await apiGet<{ proposals: { proposalId: number; status: string; decidedBy: string }[] }>(browser.context, `/accounts/${promisedAccount}/arrangements`);
     expect(arrangements.proposals.find((p) => String(p.proposalId) === proposalId)).toMatchObject({ status: 'approved', decidedBy: 'demo-supervisor' });
 
-    // Team queues and reassignment: an open item of team-a handed to demo-collector-b is refused (another team's collector), to demo-collector done.
+    // Team queues and reassignment: an open item of team-a handed to an unknown user is refused at the field, to demo-collector done.
     await page.getByTestId('team-open-team-a').waitFor();
     await page.locator('tr', { has: page.getByTestId('team-open-team-a') }).getByRole('button', { name: '查看队列' }).click();
     const items = page.getByTestId('team-items');
     await items.locator('tbody tr.ant-table-row').first().waitFor();
     await items.locator('tbody tr.ant-table-row').first().getByRole('button', { name: /改\s*派/ }).click();
     watch.expectRefusal('/reassign');
-    await page.getByLabel('改派给（用户名）').fill('demo-collector-b');
+    await page.getByLabel('改派给（用户名）').fill('no-such-collector');
     await page.locator('.ant-modal').getByRole('button', { name: /改\s*派/ }).click();
-    await page.locator('.ant-modal .ant-form-item-explain-error').waitFor();
+    await expect.poll(() => page.locator('.ant-modal .ant-form-item-explain-error').textContent()).toContain('no-such-collector');
     expect(watch.refusals('/reassign')).toBe(1);
     watch.done('/reassign');
     await page.getByLabel('改派给（用户名）').fill('demo-collector');
