@@ -20,7 +20,7 @@ import { accountAllocation, loadPaymentsSettings, parsePaymentFile, paymentFileF
 import { nextCase, scheduleCallback, seesAccount, type DeskDeps } from '../workflows/collector-desk.workflow.ts';
 import { account360 } from '../workflows/account-360.workflow.ts';
 import {
-  approvalInbox, decideArrangement, decideRecommendationAtDesk, keptRate, proposeArrangement, quoteArrangement, requestAccountAction, type ArrangementsDeskDeps, type ProposalView,
+  approvalInbox, decideArrangement, decideRecommendationAtDesk, keptRate, proposeArrangement, quoteArrangement, requestAccountAction, withdrawProposal, type ArrangementsDeskDeps, type ProposalView,
 } from '../workflows/arrangements-desk.workflow.ts';
 import { loadAuthorityPolicy, quoteRequestSchema, uploadEvidence, type QuoteRequestInput } from '../modules/arrangements/index.ts';
 import { findAccount } from '../modules/portfolio/index.ts';
@@ -173,6 +173,21 @@ function registerPlans(program: Command, ctx: CommandContext): void {
         ...(opts.income !== undefined ? { declared: { monthlyIncome: opts.income, monthlyExpenses: opts.expenses!, ...(opts.savings !== undefined ? { savings: opts.savings } : {}) } } : {}),
         ...(opts.evidence ? { evidenceIds: opts.evidence } : {}), ...(opts.note ? { note: opts.note } : {}), ...(opts.idempotencyKey ? { idempotencyKey: opts.idempotencyKey } : {}),
       }, today(rt)));
+      if (!r.ok) throw deskFailure(r);
+      if (opts.json) return void io.stdout.write(json(r.value));
+      printProposal(io, r.value);
+    });
+
+  plan
+    .command('withdraw')
+    .description('The proposer withdraws a proposal still waiting for approval')
+    .argument('<proposal>', 'proposal id', wholeNumber(1, Number.MAX_SAFE_INTEGER))
+    .requiredOption('--account <id>', 'its account')
+    .option('--note <text>', 'why')
+    .option('--as <user>', 'as this staff user (the proposer; default: the operator)')
+    .option('--json', 'print JSON')
+    .action(async (proposalId: number, opts: { account: string; note?: string; as?: string; json?: boolean }) => {
+      const r = await withRuntime(async (rt) => withdrawProposal(await arrangementsDeps(rt), await principalFor(rt, io, opts.as), opts.account, proposalId, opts.note ?? null, today(rt)));
       if (!r.ok) throw deskFailure(r);
       if (opts.json) return void io.stdout.write(json(r.value));
       printProposal(io, r.value);

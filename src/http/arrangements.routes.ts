@@ -22,7 +22,7 @@ import {
 import type { PaymentsSettings } from '../modules/payments/index.ts';
 import type { WorklistSettings } from '../modules/worklist/index.ts';
 import {
-  accountArrangementsView, approvalInbox, decideArrangement, decideRecommendationAtDesk, keptRate, proposeArrangement, quoteArrangement, recordPromiseAtDesk, requestAccountAction, tierOfPrincipal,
+  accountArrangementsView, approvalInbox, decideArrangement, decideRecommendationAtDesk, keptRate, proposeArrangement, quoteArrangement, recordPromiseAtDesk, requestAccountAction, tierOfPrincipal, withdrawProposal,
   type ArrangementsDeskDeps,
 } from '../workflows/arrangements-desk.workflow.ts';
 import { accountVisible } from '../workflows/account-view.workflow.ts';
@@ -43,7 +43,7 @@ const TITLES: Record<string, string> = {
   beyond_every_authority: 'Nobody may agree this', proposal_already_open: 'An arrangement already waits for approval', plan_already_active: 'An arrangement is already active',
   idempotency_key_reused: 'The idempotency key was used with a different input', note_language_prohibited: 'The note uses prohibited language',
   proposal_not_found: 'Proposal not found', proposal_not_open: 'Already decided', authority_insufficient: 'Beyond your authority', own_proposal: 'Not your own proposal',
-  recommendation_not_found: 'Not found in the inbox', agency_required: 'An agency is required', account_action_already_requested: 'Already requested',
+  recommendation_not_found: 'Not found in the inbox', not_your_proposal: 'Not your proposal', agency_required: 'An agency is required', account_action_already_requested: 'Already requested',
   capture_not_found: 'Promise capture not found', promise_already_active: 'A promise is already open', amount_invalid: 'The amount is invalid', promised_date_invalid: 'The promised date is invalid',
 };
 
@@ -189,6 +189,19 @@ export function arrangementRoutes(rt: Runtime, d: ArrangementRouteDeps): Fastify
       const access = await debtAccess(request, reply, request.params.id, request.query.contactId);
       if (!access) return reply;
       return accountArrangementsView(deps, principalOf(request), request.params.id);
+    });
+
+    app.post('/accounts/:id/arrangements/:proposalId/withdrawal', {
+      config: { access: { permission: 'arrangements:propose' } },
+      schema: {
+        tags: ['arrangements'], summary: 'The proposer withdraws their proposal while it waits for approval',
+        params: z.strictObject({ id: z.string().min(1).max(limits.idLengthMax), proposalId: numericId }),
+        body: z.strictObject({ note: z.string().min(1).max(2000).optional() }).optional(),
+        response: { 200: proposalView, ...problemResponses(400, 403, 404, 409, 500) },
+      },
+    }, async (request, reply) => {
+      const r = await withdrawProposal(deps, principalOf(request), request.params.id, request.params.proposalId, request.body?.note ?? null, today());
+      return r.ok ? r.value : problem(reply, r);
     });
 
     app.get('/approvals', {

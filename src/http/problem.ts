@@ -101,6 +101,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   proposal_not_open: 409,
   authority_insufficient: 403,
   own_proposal: 403,
+  not_your_proposal: 403,
   recommendation_not_found: 404,
   agency_required: 422,
   account_action_already_requested: 409,
@@ -130,7 +131,7 @@ const problemSchema = z.looseObject({
 const PROBLEM_DESCRIPTIONS: Record<number, string> = {
   400: 'Invalid request (invalid_request, invalid_cursor): `errors` names each field',
   401: 'Not authenticated (unauthenticated, invalid_credentials, totp_required): log in or send a valid API token',
-  403: 'Not allowed (forbidden, csrf_token_invalid, password_change_required, right_party_check_required, authority_insufficient, own_proposal)',
+  403: 'Not allowed (forbidden, csrf_token_invalid, password_change_required, right_party_check_required, authority_insufficient, own_proposal, not_your_proposal)',
   409: 'Conflict with the current state (username_taken, totp_already_enabled, idempotency_key_reused: the key was used with a different input, template_version_not_newer, message_not_sent_yet, version_not_newer, version_exists_with_different_content, payment_id_conflict, contact_not_allowed, work_item_not_held, proposal_already_open, plan_already_active, proposal_not_open, promise_already_active, …)',
   423: 'Locked after repeated failures (account_locked: `retryAfterSeconds` says for how long; right_party_check_locked)',
   429: 'Too many requests (rate_limited): see Retry-After',

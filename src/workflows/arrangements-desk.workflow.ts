@@ -315,6 +315,14 @@ export async function decideArrangement(deps: ArrangementsDeskDeps, principal: P
   return ok(proposalView((await findProposal(deps.pool, proposalId))!));
 }
 
+/** The proposer takes back a proposal still waiting for approval (it becomes `withdrawn`). */
+export async function withdrawProposal(deps: ArrangementsDeskDeps, principal: Principal, accountId: string, proposalId: number, note: string | null, today: EpochDay): Promise<Result<ProposalView, DecideFailure | 'not_your_proposal'>> {
+  const p = await findProposal(deps.pool, proposalId);
+  if (!p || p.accountId !== accountId || !(await accountVisible(deps.pool, p.accountId, principal.scope))) return err('proposal_not_found', `no proposal ${proposalId} on account ${accountId}`);
+  if (p.proposedBy !== principal.name) return err('not_your_proposal', `proposal ${proposalId} is ${p.proposedBy}'s: only its proposer withdraws it (deciders reject it in the inbox)`);
+  return decideArrangement(deps, principal, proposalId, 'reject', note, today);
+}
+
 export const listAccountProposals = async (deps: Pick<ArrangementsDeskDeps, 'pool'>, principal: Principal, accountId: string) =>
   (await listProposals(deps.pool, { scope: principal.scope, status: null, accountId, limit: 50 })).map((p) => proposalView(p));
 

@@ -23,7 +23,7 @@ let supervisor: Credentials & { user: { username: string } };
 let manager: Credentials & { user: { username: string } };
 const clock = new TestClock('2026-06-30T02:00:00Z'); // 10:00 in Shanghai, a Tuesday: calls allowed
 const PDF = Buffer.concat([Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n'), Buffer.alloc(500, 0x20), Buffer.from('%%EOF\n')]);
-const N = 26;
+const N = 27;
 const ids = Array.from({ length: N }, (_, i) => String(i + 1).padStart(2, '0'));
 const authority = JSON.parse(await readFile(new URL('../../policies/arrangements/authority.json', import.meta.url), 'utf8'));
 
@@ -145,6 +145,23 @@ describe('authority limits (policies/arrangements/authority.json)', () => {
     expect(tooLong.statusCode).toBe(422);
     expect(tooLong.json()).toMatchObject({ code: 'plan_term_exceeds_limit', rule: 'CN-09' });
     expect(await tableSnapshot(rt, ['contact_sessions', 'audit_log', 'audit_heads', 'access_audit', 'sessions', 'staff_sessions'])).toEqual(before);
+  });
+
+  it('the proposer withdraws a waiting proposal; nobody else does, and a decided one stays', async () => {
+    const accountId = freshAccount();
+    const p = (await propose(accountId, { quote: { type: 'extension', days: 45 } })).json();
+    expect(p.status).toBe('proposed');
+    const url = `/accounts/${accountId}/arrangements/${p.proposalId}/withdrawal`;
+    const bySupervisor = await injectAs(app, supervisor)({ method: 'POST', url, payload: {} });
+    expect(bySupervisor.statusCode).toBe(403);
+    expect(bySupervisor.json().code).toBe('not_your_proposal');
+    expect((await injectAs(app, collector)({ method: 'POST', url: `/accounts/A01/arrangements/${p.proposalId}/withdrawal`, payload: {} })).statusCode).toBe(404);
+    const withdrawn = await injectAs(app, collector)({ method: 'POST', url, payload: { note: 'customer will pay in full' } });
+    expect(withdrawn.statusCode, withdrawn.body).toBe(200);
+    expect(withdrawn.json()).toMatchObject({ status: 'withdrawn', decidedBy: collector.user.username, decisionNote: 'customer will pay in full', planId: null });
+    expect((await injectAs(app, collector)({ method: 'POST', url, payload: {} })).json().code).toBe('proposal_not_open');
+    // The account is free for another arrangement.
+    expect((await propose(accountId, { quote: { type: 'extension', days: 20 } })).json().status).toBe('approved');
   });
 
   it('two approvers deciding at once: one plan, the other told it was decided meanwhile', async () => {

@@ -20,10 +20,9 @@ const dir = mkdtempSync(join(tmpdir(), 'recourse-desk-cli-'));
 
 beforeAll(async () => {
   rt = await createTestRuntime({ clock });
+  const statements = [{ statementDate: '2026-05-05', dueDate: '2026-05-25', minimumDue: '500.00', closingBalance: '5120.01', principal: '5000.01', interest: '100.00', fees: '20.00' }];
   await seedPortfolio(rt, [{ id: 'C1', name: '张伟', nationalId: '11010519491231002X', phones: [{ number: '13800138000' }] }], [
-    { id: 'A1', customerId: 'C1', team: 'team-a', statements: [
-      { statementDate: '2026-05-05', dueDate: '2026-05-25', minimumDue: '500.00', closingBalance: '5120.01', principal: '5000.01', interest: '100.00', fees: '20.00' },
-    ] },
+    { id: 'A1', customerId: 'C1', team: 'team-a', statements }, { id: 'A2', customerId: 'C1', team: 'team-a', statements },
   ]);
   collector = (await createStaffUser(rt, { role: 'collector', teamId: 'team-a' })).username;
 });
@@ -90,5 +89,18 @@ describe('desk commands', () => {
     expect(active.code).toBe(2);
     expect(active.stderr).toMatch(/plan_already_active/);
     expect(Number((await rt.pool.query('select count(*) as n from repayment_plans')).rows[0].n)).toBe(1);
+  });
+
+  it('the proposer withdraws a waiting proposal; another user may not', async () => {
+    const other = (await createStaffUser(rt, { role: 'collector', teamId: 'team-a' })).username;
+    const p = (await runCli(rt, ['plan', 'propose', '--account', 'A2', '--type', 'extension', '--days', '60', '--as', collector, '--json'])).json();
+    expect(p).toMatchObject({ status: 'proposed', requiredTier: 'supervisor' });
+    const notYours = await runCli(rt, ['plan', 'withdraw', String(p.proposalId), '--account', 'A2', '--as', other]);
+    expect(notYours.code).toBe(2);
+    expect(notYours.stderr).toMatch(/not_your_proposal/);
+    expect((await runCli(rt, ['plan', 'withdraw', '999', '--account', 'A2', '--as', collector])).code).toBe(3);
+    const done = await runCli(rt, ['plan', 'withdraw', String(p.proposalId), '--account', 'A2', '--as', collector, '--json']);
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.json()).toMatchObject({ status: 'withdrawn', decidedBy: collector });
   });
 });

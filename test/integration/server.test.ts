@@ -86,7 +86,7 @@ describe('operations', () => {
     expect(doc.openapi).toMatch(/^3\.\d+\.\d+$/);
     expect(doc.info).toMatchObject({ title: expect.any(String), version: expect.any(String) });
     expect(Object.keys(doc.paths).sort()).toEqual([
-      '/accounts', '/accounts/{id}', '/accounts/{id}/360', '/accounts/{id}/actions', '/accounts/{id}/arrangements', '/accounts/{id}/arrangements/quote', '/accounts/{id}/assignment',
+      '/accounts', '/accounts/{id}', '/accounts/{id}/360', '/accounts/{id}/actions', '/accounts/{id}/arrangements', '/accounts/{id}/arrangements/quote', '/accounts/{id}/arrangements/{proposalId}/withdrawal', '/accounts/{id}/assignment',
       '/accounts/{id}/evidence', '/accounts/{id}/payments/allocation', '/accounts/{id}/promises', '/accounts/{id}/strategy-explanation', '/accounts/{id}/unmask', '/approvals',
       '/approvals/{kind}/{id}/decision', '/audit/access', '/audit/verify', '/auth/login', '/auth/logout', '/auth/me', '/auth/password', '/auth/totp/confirm', '/auth/totp/enroll',
       '/compliance/check', '/compliance/consents', '/compliance/contact-attempts', '/compliance/flags', '/compliance/flags/clear', '/compliance/opt-outs', '/cycle/runs', '/evidence/{id}',
