@@ -15,6 +15,9 @@ export default defineConfig({
           pool: 'forks',
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          // expect.poll waits for a browser or a background job: 1 s (the default) is too short when two
+          // browser tests and their servers share the two cores with the rest of the suite.
+          expect: { poll: { timeout: 10_000 } },
         },
       },
       {

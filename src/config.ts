@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createHmac } from 'node:crypto';
+import { Temporal } from 'temporal-polyfill';
 
 export interface Config {
   /** Where the embedded PostgreSQL cluster, its credentials and the generated PII key live. */
@@ -48,6 +49,11 @@ export interface Config {
   communications: CommunicationsConfig;
   /** Local time ("HH:MM", RECOURSE_TIME_ZONE) the server runs the daily cycle; null = no schedule. */
   cycleSchedule: string | null;
+  /**
+   * RECOURSE_CLOCK_START: an ISO instant the system clock starts at (then runs on in real time), for
+   * demos and browser tests that need, say, office hours in the debtors' time zone. Unset = the real clock.
+   */
+  clockStart: Date | null;
 }
 
 export const WEB_APP_MODES = ['build', 'serve', 'off'] as const;
@@ -111,6 +117,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     webApp: webAppMode(env.RECOURSE_WEB_APP),
     communications: communicationsConfig(env, cwd),
     cycleSchedule: cycleSchedule(env.RECOURSE_CYCLE_SCHEDULE ?? '02:00'),
+    clockStart: clockStart(env.RECOURSE_CLOCK_START),
   };
 }
 
@@ -230,6 +237,19 @@ function generatedKey(dataDir: string): Buffer {
 function packId(name: string): string {
   if (!/^[a-z][a-z0-9-]{0,40}$/.test(name)) throw new ConfigError(`RECOURSE_COMPLIANCE_PACK=${JSON.stringify(name)}: not a pack id such as cn, us-regf or uk-conc`);
   return name;
+}
+
+function clockStart(text: string | undefined): Date | null {
+  if (text === undefined || text === '') return null;
+  let at: Date | null = null;
+  try {
+    // Temporal is strict: an offset is required and 30 February is not a day (Date would roll it over).
+    at = /(Z|[+-]\d{2}:\d{2})$/.test(text) ? new Date(Temporal.Instant.from(text).epochMilliseconds) : null;
+  } catch {
+    at = null;
+  }
+  if (!at) throw new ConfigError(`RECOURSE_CLOCK_START=${JSON.stringify(text)}: must be an ISO instant with an offset, e.g. 2026-06-30T10:00:00+08:00`);
+  return at;
 }
 
 function cycleSchedule(text: string): string | null {

@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { loadConfig, type Config } from './config.ts';
 import { acquireDatabase, createPool, migrate, type DatabaseLease } from './db/index.ts';
 import { PiiCipher, sealClearPhones } from './modules/portfolio/index.ts';
-import { systemClock, type Clock } from './kernel/clock.ts';
+import { clockStartingAt, systemClock, type Clock } from './kernel/clock.ts';
 
 export interface Runtime {
   config: Config;
@@ -21,7 +21,7 @@ export async function openRuntime(options: { env?: NodeJS.ProcessEnv; cwd?: stri
   const config = loadConfig(options.env ?? process.env, options.cwd);
   const lease = await acquireDatabase({ dataDir: config.dataDir, env: options.env ?? process.env, ...(options.log ? { log: options.log } : {}) });
   try {
-    return await runtimeOn(lease.url, config, () => lease.release());
+    return await runtimeOn(lease.url, config, () => lease.release(), config.clockStart ? clockStartingAt(config.clockStart) : systemClock);
   } catch (e) {
     await lease.release();
     throw e;

@@ -26,7 +26,7 @@ import { complianceRoutes } from './http/compliance.routes.ts';
 import { registerCommunications } from './http/communications.routes.ts';
 import { strategyRoutes } from './http/strategy.routes.ts';
 import { loadPackSet } from './modules/compliance/index.ts';
-import { loadDemoPortfolio, portfolioIsEmpty } from './workflows/demo.workflow.ts';
+import { loadDemoPortfolio, portfolioIsEmpty, seedDemoDesk } from './workflows/demo.workflow.ts';
 import { todayIn } from './kernel/clock.ts';
 import { worklistRoutes } from './http/worklist.routes.ts';
 import { paymentRoutes } from './http/payments.routes.ts';
@@ -200,6 +200,10 @@ export async function serveUntilStopped(rt: Runtime, options: { port: number; ho
     // First start: the admin, and a demo user per role only when the demo portfolio was just loaded
     // (never demo logins or demo assignments over a bank's real portfolio); credentials printed once.
     await bootstrapAccess(rt, io, { demoUsers: demoLoaded });
+    if (demoLoaded) {
+      const desk = await seedDemoDesk(rt, { perTeam: 10 });
+      io.stderr.write(`  demo call list: ${desk.workItems} agent-call work items for the demo teams' delinquent accounts.\n`);
+    }
     if (stopping) return;
     const app = await buildServer(rt, { logger: true });
     let scheduler: CycleScheduler | null = null;

@@ -6,13 +6,13 @@
 import { z } from 'zod';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { FastifyReply } from 'fastify';
-import { parsePlainDate } from '../kernel/dates.ts';
+import { formatPlainDate, parsePlainDate } from '../kernel/dates.ts';
 import { todayIn } from '../kernel/clock.ts';
 import { limits } from '../kernel/limits.ts';
 import type { Runtime } from '../runtime.ts';
 import type { PackSet } from '../modules/compliance/index.ts';
 import {
-  callbackSchema, delinquencyReasonReport, listItems, listTeams, noteSchema, outcomeSchema, reassignSchema, reassignWorkItem, releaseWorkItem, rightPartySchema,
+  callbackSchema, contactActivity, delinquencyReasonReport, myQueue, queueTeamOf, listItems, listTeams, noteSchema, outcomeSchema, reassignSchema, reassignWorkItem, releaseWorkItem, rightPartySchema,
   setSkills, setTeam, skillsOf, skillsSchema, startContactSchema, type WorkItemRow, type WorklistSettings,
 } from '../modules/worklist/index.ts';
 import type { PaymentsSettings } from '../modules/payments/index.ts';
@@ -100,6 +100,19 @@ export function worklistRoutes(rt: Runtime, packs: PackSet, settings: WorklistSe
         response: { 200: nextSchema, ...problemResponses(401, 403, 429, 500) },
       },
     }, async (request) => ({ case: await nextCase(deps, principalOf(request)) }));
+
+    const myItem = z.object({ id: z.number().int(), kind: z.string(), accountId: z.string().nullable(), priority: z.number().int(), reason: z.string().nullable(), notBefore: z.string(), lockedUntil: z.string().nullable(), destinationRef: z.string().nullable() });
+    app.get('/worklist/mine', {
+      config: { access: { permission: 'worklist:work' } },
+      schema: {
+        tags: ['worklist'], summary: 'My queue: the items I hold now, the open items assigned to me alone (callbacks, reassignments), and my team\'s queue counts',
+        querystring: z.strictObject({ limit: wholeNumber(1, limits.pageSizeMax).optional() }),
+        response: { 200: z.object({ held: z.array(myItem), assigned: z.array(myItem), team: z.object({ teamId: z.string(), openItems: z.number().int(), inProgress: z.number().int() }).nullable() }), ...problemResponses(400, 401, 403, 500) },
+      },
+    }, async (request) => {
+      const principal = principalOf(request);
+      return myQueue(rt.pool, { username: principal.name, teamId: queueTeamOf(principal.scope), now: rt.clock.now(), limit: request.query.limit ?? 20 });
+    });
 
     app.post('/worklist/items/:id/release', {
       config: { access: { permission: 'worklist:work' } },
@@ -260,6 +273,20 @@ export function worklistRoutes(rt: Runtime, packs: PackSet, settings: WorklistSe
       if (from > to) return sendProblem(reply, { code: 'invalid_request', title: 'The request is invalid', detail: `from (${from}) is after to (${to})`, errors: [{ field: 'querystring.from', message: 'after to' }] });
       const rows = await delinquencyReasonReport(rt.pool, principalOf(request).scope, from, to, rt.config.timeZone);
       return { from, to, rows };
+    });
+
+    app.get('/worklist/reports/contacts', {
+      config: { access: { permission: 'worklist:supervise' } },
+      schema: {
+        tags: ['worklist'], summary: 'Contact activity per collector or team (the supervisor\'s KPIs): contacts, connected, right-party contacts, promise-to-pay outcomes, in your scope',
+        querystring: z.strictObject({ from: plainDate.optional().describe('first day (bank time zone); default today'), to: plainDate.optional().describe('last day, inclusive; default today'), by: z.enum(['collector', 'team']).default('collector') }),
+        response: { 200: z.object({ from: z.string(), to: z.string(), by: z.string(), rows: z.array(z.object({ key: z.string(), contacts: z.number().int(), connected: z.number().int(), rightPartyContacts: z.number().int(), promiseDispositions: z.number().int() })) }), ...problemResponses(400, 500) },
+      },
+    }, async (request, reply) => {
+      const today = formatPlainDate(todayIn(rt.clock, rt.config.timeZone));
+      const { from = today, to = today, by } = request.query;
+      if (from > to) return sendProblem(reply, { code: 'invalid_request', title: 'The request is invalid', detail: `from (${from}) is after to (${to})`, errors: [{ field: 'querystring.from', message: 'after to' }] });
+      return { from, to, by, rows: await contactActivity(rt.pool, { from, to, by, timeZone: rt.config.timeZone, scope: principalOf(request).scope }) };
     });
 
     app.get('/accounts/:id/360', {

@@ -97,7 +97,7 @@ describe('operations', () => {
       '/templates/lint', '/templates/{id}', '/templates/{id}/preview', '/tokens', '/tokens/{id}/revoke', '/unsubscribe/{token}', '/users', '/users/{username}/disable',
       '/users/{username}/password-reset', '/voice/outcomes', '/worklist/callbacks', '/worklist/collectors/{username}/skills', '/worklist/contacts', '/worklist/contacts/{id}/debt',
       '/worklist/contacts/{id}/outcome', '/worklist/contacts/{id}/right-party-check', '/worklist/items', '/worklist/items/{id}/reassign', '/worklist/items/{id}/release',
-      '/worklist/next', '/worklist/notes', '/worklist/reports/delinquency-reasons', '/worklist/teams', '/worklist/teams/{teamId}',
+      '/worklist/mine', '/worklist/next', '/worklist/notes', '/worklist/reports/contacts', '/worklist/reports/delinquency-reasons', '/worklist/teams', '/worklist/teams/{teamId}',
     ]);
     expect(Object.keys(doc.paths['/health'])).toEqual(['get']);
     // Logins: a session cookie or a bearer token everywhere, except on the public routes.

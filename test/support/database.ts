@@ -67,6 +67,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     // No dispatcher job in tests (a test runs the dispatcher itself); console providers.
     communications: communicationsConfig({ RECOURSE_DISPATCHER: 'off' }),
     cycleSchedule: null,
+    clockStart: null,
     ...overrides,
   };
 }

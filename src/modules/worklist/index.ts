@@ -20,3 +20,4 @@ export {
   type Candidate, type WorkItemRow, type Skills, type SessionRow, type OutcomeRow, type NoteView, type ReasonCount, type TeamRow, type CallbackRow,
 } from './worklist.repository.ts';
 export { existingWorkItemKeys } from './work-item-keys.repository.ts';
+export { contactActivity, myQueue, type ContactActivityRow, type MyQueue } from './contact-activity.repository.ts';

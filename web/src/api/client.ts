@@ -65,12 +65,13 @@ export function withQuery(path: string, query?: Query): string {
   return text ? `${path}?${text}` : path;
 }
 
-async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
-  const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+async function request<T>(method: string, path: string, body?: unknown, signal?: AbortSignal, extraHeaders?: Record<string, string>): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json, application/problem+json', ...extraHeaders };
+  if (body instanceof Blob) headers['content-type'] = body.type || 'application/octet-stream';
+  else if (body !== undefined) headers['content-type'] = 'application/json';
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['x-csrf-token'] = csrfToken;
   const response = await fetch(path, {
-    method, headers, credentials: 'same-origin', ...(body !== undefined ? { body: JSON.stringify(body) } : {}), ...(signal ? { signal } : {}),
+    method, headers, credentials: 'same-origin', ...(body instanceof Blob ? { body } : body !== undefined ? { body: JSON.stringify(body) } : {}), ...(signal ? { signal } : {}),
   });
   if (response.status === 204) return undefined as T;
   const text = await response.text();
@@ -93,8 +94,13 @@ function isProblem(value: unknown): value is Problem {
   return typeof value === 'object' && value !== null && typeof (value as Problem).code === 'string' && typeof (value as Problem).status === 'number';
 }
 
+/** Extra request headers (e.g. the collector desk's x-contact-token). */
+export type RequestHeaders = Record<string, string>;
+
 export const api = {
-  get: <T>(path: string, query?: Query, signal?: AbortSignal) => request<T>('GET', withQuery(path, query), undefined, signal),
-  post: <T>(path: string, body?: unknown) => request<T>('POST', path, body ?? {}),
+  get: <T>(path: string, query?: Query, signal?: AbortSignal, headers?: RequestHeaders) => request<T>('GET', withQuery(path, query), undefined, signal, headers),
+  post: <T>(path: string, body?: unknown, headers?: RequestHeaders) => request<T>('POST', path, body ?? {}, undefined, headers),
   put: <T>(path: string, body?: unknown) => request<T>('PUT', path, body ?? {}),
+  /** A file as the request body (its own content type), e.g. hardship evidence. */
+  upload: <T>(path: string, file: Blob) => request<T>('POST', path, file),
 };

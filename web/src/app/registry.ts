@@ -8,5 +8,7 @@ import { portfolioArea } from '../areas/portfolio/index.ts';
 import { analyticsArea } from '../areas/analytics/index.ts';
 import { strategyArea } from '../areas/strategy/index.ts';
 import { templatesArea } from '../areas/templates/index.ts';
+import { deskArea } from '../areas/desk/index.ts';
+import { supervisorArea } from '../areas/supervisor/index.ts';
 
-export const AREAS: readonly Area[] = [dashboardArea, portfolioArea, analyticsArea, strategyArea, templatesArea];
+export const AREAS: readonly Area[] = [dashboardArea, portfolioArea, deskArea, supervisorArea, analyticsArea, strategyArea, templatesArea];
