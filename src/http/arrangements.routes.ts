@@ -209,12 +209,18 @@ export function arrangementRoutes(rt: Runtime, d: ArrangementRouteDeps): Fastify
       schema: {
         tags: ['arrangements'],
         summary: 'The approval inbox: arrangements beyond their proposer\'s authority, placement proposals and account-action requests (from the daily cycle or staff) in the caller\'s scope, oldest first, each with the tier it needs and whether the caller may decide it',
-        querystring: z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(500) }),
-        response: { 200: z.object({ tier: tierEnum.nullable(), items: z.array(inboxItem) }), ...problemResponses(400, 500) },
+        querystring: z.strictObject({
+          limit: z.coerce.number().int().min(1).max(200).default(50).describe('items per page'),
+          offset: z.coerce.number().int().min(0).max(10_000).default(0).describe('items to skip: the previous page\'s nextOffset'),
+        }),
+        response: { 200: z.object({ tier: tierEnum.nullable(), items: z.array(inboxItem), nextOffset: z.number().int().nullable() }), ...problemResponses(400, 500) },
       },
     }, async (request) => {
       const principal = principalOf(request);
-      return { tier: tierOfPrincipal(d.authority, principal), items: await approvalInbox(deps, principal, request.query.limit) };
+      const { limit, offset } = request.query;
+      // Paged on the server: one more than the page is read to know whether another page follows.
+      const all = await approvalInbox(deps, principal, offset + limit + 1);
+      return { tier: tierOfPrincipal(d.authority, principal), items: all.slice(offset, offset + limit), nextOffset: all.length > offset + limit ? offset + limit : null };
     });
 
     app.post('/approvals/:kind/:id/decision', {

@@ -137,13 +137,16 @@ export function worklistRoutes(rt: Runtime, packs: PackSet, settings: WorklistSe
         querystring: z.strictObject({
           team: z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/).optional(), status: z.enum(['open', 'in_progress', 'done', 'cancelled']).optional(),
           assignedTo: z.string().regex(/^[a-z0-9][a-z0-9._-]{2,63}$/).optional(), limit: wholeNumber(1, limits.pageSizeMax).optional(),
+          before: z.string().regex(/^\d{1,15}$/, 'must be a work item id').transform(Number).optional().describe('the previous page\'s nextBefore'),
         }),
-        response: { 200: z.object({ items: z.array(workItemSchema) }), ...problemResponses(400, 401, 403, 500) },
+        response: { 200: z.object({ items: z.array(workItemSchema), nextBefore: z.number().int().nullable() }), ...problemResponses(400, 401, 403, 500) },
       },
     }, async (request) => {
       const q = request.query;
-      const items = await listItems(rt.pool, { scope: principalOf(request).scope, teamId: q.team ?? null, status: q.status ?? null, assignedTo: q.assignedTo ?? null, limit: q.limit ?? limits.pageSizeDefault, now: rt.clock.now() });
-      return { items: items.map(itemView) };
+      const limit = q.limit ?? limits.pageSizeDefault;
+      const items = await listItems(rt.pool, { scope: principalOf(request).scope, teamId: q.team ?? null, status: q.status ?? null, assignedTo: q.assignedTo ?? null, limit, now: rt.clock.now(), before: q.before ?? null });
+      // A full page may have more behind it: the next page starts below its last (oldest) item.
+      return { items: items.map(itemView), nextBefore: items.length === limit ? items.at(-1)!.workItemId : null };
     });
 
     app.get('/worklist/teams', {

@@ -212,6 +212,18 @@ describe('the inbox: placements and account actions', () => {
 
     const inbox = (await injectAs(app, supervisor)('/approvals')).json();
     expect(inbox.tier).toBe('supervisor');
+    // Paged on the server: pages of 2 walk the same items in the same order, each once.
+    const key = (i: { kind: string; id: number }) => `${i.kind}:${i.id}`;
+    const walked: string[] = [];
+    for (let offset: number | null = 0, n = 0; offset !== null && n < 50; n++) {
+      const page: { items: { kind: string; id: number }[]; nextOffset: number | null } = (await injectAs(app, supervisor)(`/approvals?limit=2&offset=${offset}`)).json();
+      walked.push(...page.items.map(key));
+      offset = page.nextOffset;
+    }
+    expect(inbox.items.length).toBeGreaterThan(2);
+    expect(inbox.nextOffset).toBeNull();
+    expect(walked).toEqual(inbox.items.map(key));
+    expect((await injectAs(app, supervisor)('/approvals?limit=0')).statusCode).toBe(400);
     const item = (kind: string, accountId: string) => inbox.items.find((i: { kind: string; accountId: string }) => i.kind === kind && i.accountId === accountId);
     expect(item('placement', agencyAcc)).toMatchObject({ what: 'agency', requiredTier: authority.decisions.placement_agency, mayDecide: true, origin: 'strategy default-strategy v1 (champion)' });
     expect(item('placement', legalAcc)).toMatchObject({ requiredTier: authority.decisions.placement_legal, mayDecide: false });

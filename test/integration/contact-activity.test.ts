@@ -120,3 +120,27 @@ describe('my queue', () => {
     expect((await as(supervisorAll)('/worklist/mine?limit=0')).statusCode).toBe(400);
   });
 });
+
+describe('the supervisor\'s queue view', () => {
+  it('pages work items newest first by a cursor: every item once, in order, and a bad cursor named', async () => {
+    await seedWorkItems(rt, Array.from({ length: 7 }, (_, i) => ({ accountId: i % 2 ? 'A1' : 'A2', customerId: i % 2 ? 'C1' : 'C2', priority: 10 + i })), clock.now());
+    const all = (await as(supervisorA)('/worklist/items?team=team-a&limit=100')).json();
+    expect(all.nextBefore).toBeNull();
+    const ids: number[] = all.items.map((i: { id: number }) => i.id);
+    expect(ids.length).toBeGreaterThanOrEqual(9);
+    expect([...ids].sort((a, b) => b - a)).toEqual(ids);
+    const paged: number[] = [];
+    let before: number | null = null;
+    for (let page = 0; page < 20; page++) {
+      const r: { items: { id: number }[]; nextBefore: number | null } = (await as(supervisorA)(`/worklist/items?team=team-a&limit=3${before ? `&before=${before}` : ''}`)).json();
+      paged.push(...r.items.map((i) => i.id));
+      before = r.nextBefore;
+      if (before === null) break;
+      expect(r.items).toHaveLength(3);
+    }
+    expect(paged).toEqual(ids);
+    const bad = await as(supervisorA)('/worklist/items?before=x1');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.body).toMatch(/before/);
+  });
+});

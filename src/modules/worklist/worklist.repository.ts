@@ -192,8 +192,8 @@ export async function findItem(db: Db, workItemId: number): Promise<WorkItemRow 
 }
 
 /** Items in a scope (a supervisor's view), newest first. */
-export async function listItems(db: Db, q: { scope: DataScope; teamId: string | null; status: string | null; assignedTo: string | null; limit: number; now: Date; accountId?: string | null }): Promise<WorkItemRow[]> {
-  const params: unknown[] = [q.teamId, q.status, q.assignedTo, q.limit, q.now, q.accountId ?? null];
+export async function listItems(db: Db, q: { scope: DataScope; teamId: string | null; status: string | null; assignedTo: string | null; limit: number; now: Date; accountId?: string | null; before?: number | null }): Promise<WorkItemRow[]> {
+  const params: unknown[] = [q.teamId, q.status, q.assignedTo, q.limit, q.now, q.accountId ?? null, q.before ?? null];
   const inScope = scopeCondition(q.scope, 'w.account_id', params);
   const customerInScope = scopeCondition(q.scope, 'x.account_id', params);
   const { rows } = await db.query<ItemDbRow>(
@@ -202,6 +202,7 @@ export async function listItems(db: Db, q: { scope: DataScope; teamId: string | 
        and ($2::text is null or w.status = $2 or ($2 = 'open' and w.status = 'in_progress' and w.locked_until <= $5))
        and ($3::text is null or w.assigned_to = $3 or w.locked_by = $3)
        and ($6::text is null or w.account_id = $6)
+       and ($7::bigint is null or w.work_item_id < $7)
        and (w.account_id is not null and ${inScope}
             or w.account_id is null and exists (select 1 from card_accounts x where x.customer_id = w.customer_id and ${customerInScope}))
      order by w.work_item_id desc limit $4`,

@@ -22,11 +22,14 @@ export interface KeptRateRow { key: string; made: number; kept: number; broken: 
 /** Work items per page of the queue view (the API returns the newest first, up to `limit`). */
 export const ITEMS_PAGE = 20;
 
+/** Inbox items per page (the server pages; "show more" asks for the next). */
+export const INBOX_PAGE = 20;
+
 export const supervisorApi = {
   teams: () => api.get<{ teams: Team[] }>('/worklist/teams'),
-  items: (q: { team?: string; status?: string; assignedTo?: string; limit: number }) => api.get<{ items: WorkItem[] }>('/worklist/items', q),
+  items: (q: { team?: string; status?: string; assignedTo?: string; limit: number; before?: number }) => api.get<{ items: WorkItem[]; nextBefore: number | null }>('/worklist/items', q),
   reassign: (id: number, to: string) => api.post<WorkItem>(`/worklist/items/${id}/reassign`, { to }),
-  inbox: () => api.get<{ tier: Tier | null; items: InboxItem[] }>('/approvals', { limit: 200 }),
+  inbox: (offset: number) => api.get<{ tier: Tier | null; items: InboxItem[]; nextOffset: number | null }>('/approvals', { limit: INBOX_PAGE, offset }),
   decide: (item: Pick<InboxItem, 'kind' | 'id'>, decision: 'approve' | 'reject', note?: string) =>
     api.post<{ kind: string; id: number; status: string }>(`/approvals/${item.kind}/${item.id}/decision`, { decision, ...(note ? { note } : {}) }),
   activity: () => api.get<{ from: string; to: string; rows: ActivityRow[] }>('/worklist/reports/contacts', { by: 'collector' }),

@@ -5,7 +5,7 @@
  * proposal — four eyes).
  */
 import { useState } from 'react';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Form, Input, Modal, Select, Space, Table, Tag, Tooltip, Typography } from 'antd';
 import { ApiError } from '../../api/client.ts';
 import { useFormats, useMessages } from '../../i18n/i18n.tsx';
@@ -97,11 +97,16 @@ function Queues() {
   const teams = useQuery({ queryKey: supervisorKeys.teams, queryFn: supervisorApi.teams, refetchInterval: KPI_REFRESH_MS });
   const [team, setTeam] = useState<string | null>(null);
   const [status, setStatus] = useState<string | undefined>('open');
-  const [limit, setLimit] = useState(ITEMS_PAGE);
   const [reassigning, setReassigning] = useState<WorkItem | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
-  const q = { ...(team ? { team } : {}), ...(status ? { status } : {}), limit };
-  const items = useQuery({ queryKey: supervisorKeys.items(q), queryFn: () => supervisorApi.items(q), enabled: team !== null, placeholderData: (p) => p });
+  const q = { ...(team ? { team } : {}), ...(status ? { status } : {}), limit: ITEMS_PAGE };
+  // Paged on the server: each "show more" asks for the page below the last item shown (its nextBefore).
+  const pages = useInfiniteQuery({
+    queryKey: supervisorKeys.items(q), enabled: team !== null, initialPageParam: undefined as number | undefined,
+    queryFn: ({ pageParam }) => supervisorApi.items({ ...q, ...(pageParam ? { before: pageParam } : {}) }),
+    getNextPageParam: (last) => last.nextBefore ?? undefined,
+  });
+  const shownItems = pages.data?.pages.flatMap((p) => p.items) ?? [];
   const word = (prefix: string, code: string) => {
     const key = `${prefix}.${code}` as Parameters<typeof t>[0];
     return t(key) === key ? code : t(key);
@@ -114,18 +119,18 @@ function Queues() {
           { title: t('teams.members'), dataIndex: 'members', align: 'right' },
           { title: t('teams.open'), dataIndex: 'openItems', align: 'right', render: (v: number, r) => <span data-testid={`team-open-${r.teamId}`}>{f.number(v)}</span> },
           { title: t('teams.inProgress'), dataIndex: 'inProgress', align: 'right' },
-          { title: '', key: 'show', render: (_, r) => <Button size="small" onClick={() => { setTeam(r.teamId); setLimit(ITEMS_PAGE); }}>{t('teams.show')}</Button> },
+          { title: '', key: 'show', render: (_, r) => <Button size="small" onClick={() => setTeam(r.teamId)}>{t('teams.show')}</Button> },
         ]} />
       {team && (
         <div style={{ marginTop: 12 }} data-testid="team-items">
           <Space style={{ marginBottom: 8 }} wrap>
             <Typography.Text strong>{t('items.title', { team })}</Typography.Text>
             <label htmlFor="items-status">{t('items.status')}</label>
-            <Select id="items-status" style={{ width: 140 }} value={status ?? ''} onChange={(v) => { setStatus(v || undefined); setLimit(ITEMS_PAGE); }}
+            <Select id="items-status" style={{ width: 140 }} value={status ?? ''} onChange={(v) => setStatus(v || undefined)}
               options={[{ value: '', label: t('items.anyStatus') }, ...['open', 'in_progress', 'done', 'cancelled'].map((s) => ({ value: s, label: word('status', s) }))]} />
           </Space>
           {notice && <Alert type="success" showIcon closable message={notice} onClose={() => setNotice(null)} style={{ marginBottom: 8 }} data-testid="reassign-done" />}
-          <Table<WorkItem> size="small" rowKey="id" loading={items.isFetching} dataSource={items.data?.items ?? []} pagination={false}
+          <Table<WorkItem> size="small" rowKey="id" loading={pages.isFetching} dataSource={shownItems} pagination={false}
             columns={[
               { title: t('items.id'), dataIndex: 'id' },
               { title: t('items.kind'), dataIndex: 'kind', render: (k: string) => word('kind', k) },
@@ -138,8 +143,8 @@ function Queues() {
               { title: '', key: 'reassign', render: (_, r) => (r.status === 'open' || r.status === 'in_progress') && <Button size="small" onClick={() => setReassigning(r)}>{t('items.reassign')}</Button> },
             ]} />
           <Space style={{ marginTop: 8 }}>
-            <Typography.Text type="secondary">{t('items.rows', { count: items.data?.items.length ?? 0 })}</Typography.Text>
-            {(items.data?.items.length ?? 0) >= limit && <Button size="small" onClick={() => setLimit((l) => Math.min(l + ITEMS_PAGE, 1000))}>{t('items.more')}</Button>}
+            <Typography.Text type="secondary">{t('items.rows', { count: shownItems.length })}</Typography.Text>
+            {pages.hasNextPage && <Button size="small" loading={pages.isFetchingNextPage} onClick={() => void pages.fetchNextPage()}>{t('items.more')}</Button>}
           </Space>
         </div>
       )}
@@ -158,7 +163,13 @@ function Inbox() {
   const t = useMessages(supervisorMessages);
   const f = useFormats();
   const client = useQueryClient();
-  const inbox = useQuery({ queryKey: supervisorKeys.inbox, queryFn: supervisorApi.inbox, refetchInterval: KPI_REFRESH_MS });
+  const inbox = useInfiniteQuery({
+    queryKey: supervisorKeys.inbox, initialPageParam: 0, refetchInterval: KPI_REFRESH_MS,
+    queryFn: ({ pageParam }) => supervisorApi.inbox(pageParam),
+    getNextPageParam: (last) => last.nextOffset ?? undefined,
+  });
+  const first = inbox.data?.pages[0];
+  const inboxItems = inbox.data?.pages.flatMap((p) => p.items) ?? [];
   const [result, setResult] = useState<{ ok: boolean; text: string } | null>(null);
   const decide = useMutation({
     mutationFn: ({ item, decision }: { item: InboxItem; decision: 'approve' | 'reject' }) => supervisorApi.decide(item, decision),
@@ -170,10 +181,10 @@ function Inbox() {
   });
   const tier = (x: string) => t(`tier.${x}` as Parameters<typeof t>[0]);
   return (
-    <Card size="small" title={t('inbox.title')} extra={inbox.data && <Typography.Text type="secondary">{inbox.data.tier ? t('inbox.myTier', { tier: tier(inbox.data.tier) }) : t('inbox.noTier')}</Typography.Text>} data-testid="inbox">
+    <Card size="small" title={t('inbox.title')} extra={first && <Typography.Text type="secondary">{first.tier ? t('inbox.myTier', { tier: tier(first.tier) }) : t('inbox.noTier')}</Typography.Text>} data-testid="inbox">
       {result && <Alert type={result.ok ? 'success' : 'error'} showIcon message={result.text} style={{ marginBottom: 8 }} data-testid="inbox-result" />}
-      <Table<InboxItem> size="small" rowKey={(r) => `${r.kind}:${r.id}`} loading={inbox.isPending} dataSource={inbox.data?.items ?? []} locale={{ emptyText: t('inbox.empty') }}
-        pagination={{ pageSize: 10, size: 'small', hideOnSinglePage: true }}
+      <Table<InboxItem> size="small" rowKey={(r) => `${r.kind}:${r.id}`} loading={inbox.isPending} dataSource={inboxItems} locale={{ emptyText: t('inbox.empty') }}
+        pagination={false}
         columns={[
           { title: t('inbox.kind'), dataIndex: 'kind', render: (k: string) => t(`ik.${k}` as Parameters<typeof t>[0]) },
           { title: t('inbox.account'), dataIndex: 'accountId' },
@@ -194,6 +205,9 @@ function Inbox() {
             },
           },
         ]} />
+      {inbox.hasNextPage && (
+        <Button size="small" style={{ marginTop: 8 }} loading={inbox.isFetchingNextPage} onClick={() => void inbox.fetchNextPage()}>{t('inbox.more')}</Button>
+      )}
     </Card>
   );
 }
