@@ -22,6 +22,15 @@ export async function accountVisible(pool: pg.Pool, accountId: string, scope: Da
   return ((await pool.query(`select 1 from card_accounts a where a.account_id = $1 and ${condition}`, params)).rowCount ?? 0) > 0;
 }
 
+/** Which of these accounts the scope sees (one query for a list). */
+export async function visibleAccounts(pool: pg.Pool, accountIds: readonly string[], scope: DataScope): Promise<Set<string>> {
+  if (accountIds.length === 0) return new Set();
+  const params: unknown[] = [[...new Set(accountIds)]];
+  const condition = scopeCondition(scope, 'a.account_id', params);
+  const { rows } = await pool.query<{ id: string }>(`select a.account_id as id from card_accounts a where a.account_id = any($1::text[]) and ${condition}`, params);
+  return new Set(rows.map((r) => r.id));
+}
+
 function maskEmail(address: string): string {
   const at = address.indexOf('@');
   return at <= 1 ? '*' + address.slice(at) : address[0] + '***' + address.slice(at);

@@ -23,7 +23,7 @@ import { accountsById, appendAccountEvent, setAccountStatus, type PiiCipher } fr
 import { assignAccount, findAssignment, type Principal } from '../modules/identity/index.ts';
 import { decideRecommendation, existingRecommendationKeys, listRecommendations, requestAccountActions, type Recommendation } from '../modules/strategy/index.ts';
 import { robotPromiseCaptures, takePromiseCapture } from '../modules/communications/index.ts';
-import { accountVisible, showAccount } from './account-view.workflow.ts';
+import { accountVisible, showAccount, visibleAccounts } from './account-view.workflow.ts';
 import { checkedNote } from './collector-desk.workflow.ts';
 
 export interface ArrangementsDeskDeps {
@@ -362,8 +362,7 @@ export async function approvalInbox(deps: ArrangementsDeskDeps, principal: Princ
     listProposals(deps.pool, { scope: principal.scope, status: 'proposed', accountId: null, limit }),
     listRecommendations(deps.pool, { status: 'proposed', limit }),
   ]);
-  const visible = new Set<string>();
-  for (const r of recommendations) if (await accountVisible(deps.pool, r.accountId, principal.scope)) visible.add(r.accountId);
+  const visible = await visibleAccounts(deps.pool, recommendations.map((r) => r.accountId), principal.scope);
   const items: InboxItem[] = [
     ...proposals.map((p): InboxItem => ({
       kind: 'arrangement', id: p.proposalId, accountId: p.accountId, what: p.kind, requiredTier: p.requiredTier,
@@ -388,8 +387,7 @@ export async function approvalInbox(deps: ArrangementsDeskDeps, principal: Princ
  */
 export async function decideRecommendationAtDesk(deps: ArrangementsDeskDeps & { cipher: PiiCipher; config: { sessionIdleMinutes: number; sessionMaxHours: number } }, principal: Principal,
   kind: 'placement' | 'account_action', id: number, decision: 'approve' | 'reject', note: string | null, agencyId: string | null, today: EpochDay): Promise<Result<{ kind: string; id: number; status: string; applied: unknown }, DecideFailure>> {
-  const all = await listRecommendations(deps.pool, { status: 'proposed', limit: 100_000 });
-  const r = all.find((x) => x.kind === kind && x.id === id);
+  const [r] = await listRecommendations(deps.pool, { status: 'proposed', kind, id, limit: 1 });
   if (!r || !(await accountVisible(deps.pool, r.accountId, principal.scope))) {
     return err('recommendation_not_found', `no open ${kind.replace('_', ' ')} ${id} in your scope`);
   }

@@ -10,7 +10,7 @@ import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { totpCode } from '../../src/modules/identity/index.ts';
-import { assertChromium, launchBrowser, screenshot, watchProblems, type Browser } from '../support/browser.ts';
+import { assertChromium, fitsTheScreen, getJson, launchBrowser, screenshot, watchProblems, type Browser } from '../support/browser.ts';
 import { startServeProcess, type ServeProcess } from '../support/serve-process.ts';
 
 let server: ServeProcess;
@@ -26,16 +26,8 @@ afterAll(async () => {
   await server?.stop();
 });
 
-async function apiGet<T>(context: BrowserContext, path: string): Promise<T> {
-  const r = await context.request.get(`${server.base}${path}`);
-  expect(r.status(), `${path}: ${await r.text()}`).toBe(200);
-  return (await r.json()) as T;
-}
-
-async function fitsTheScreen(page: Page): Promise<void> {
-  const { scroll, width } = await page.evaluate<{ scroll: number; width: number }>('({ scroll: document.documentElement.scrollWidth, width: window.innerWidth })');
-  expect(scroll, 'the page scrolls sideways at 1366×768').toBeLessThanOrEqual(width);
-}
+/** The API as the signed-in browser sees it (same cookies). */
+const apiGet = <T>(context: BrowserContext, path: string) => getJson<T>(context, server.base, path);
 
 const idle = (page: Page) => expect.poll(() => page.locator('.ant-spin-spinning').count(), { timeout: 15_000 }).toBe(0);
 

@@ -12,7 +12,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
-import { assertChromium, launchBrowser, screenshot, type Browser } from '../support/browser.ts';
+import { assertChromium, fitsTheScreen, getJson, launchBrowser, screenshot, type Browser } from '../support/browser.ts';
 import { DEMO_PASSWORD, startServeProcess, type ServeProcess } from '../support/serve-process.ts';
 
 let server: ServeProcess;
@@ -66,16 +66,8 @@ function watchProblems(page: Page) {
   };
 }
 
-async function apiGet<T>(context: BrowserContext, path: string): Promise<T> {
-  const r = await context.request.get(`${server.base}${path}`);
-  expect(r.status(), `${path}: ${await r.text()}`).toBe(200);
-  return (await r.json()) as T;
-}
-
-async function fitsTheScreen(page: Page): Promise<void> {
-  const { scroll, width } = await page.evaluate<{ scroll: number; width: number }>('({ scroll: document.documentElement.scrollWidth, width: window.innerWidth })');
-  expect(scroll, 'the page scrolls sideways at 1366×768').toBeLessThanOrEqual(width);
-}
+/** The API as the signed-in browser sees it (same cookies). */
+const apiGet = <T>(context: BrowserContext, path: string) => getJson<T>(context, server.base, path);
 
 async function login(page: Page, username: string): Promise<void> {
   await page.goto(`${server.base}/app/login`);

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
 import { totpCode } from '../../src/modules/identity/index.ts';
-import { assertChromium, launchBrowser, screenshot, watchProblems, type Browser } from '../support/browser.ts';
+import { assertChromium, fitsTheScreen, getJson, launchBrowser, screenshot, watchProblems, type Browser } from '../support/browser.ts';
 import { DEMO_PASSWORD, startServeProcess, type ServeProcess } from '../support/serve-process.ts';
 
 const ACCOUNTS = 130;
@@ -28,23 +28,13 @@ afterAll(async () => {
 interface ApiAccount { id: string; bucket: string | null; daysPastDue: number | null; balance: string | null; currency: string }
 
 /** The API as the signed-in browser sees it (same cookies). */
-async function apiGet<T>(context: BrowserContext, path: string): Promise<T> {
-  const r = await context.request.get(`${server.base}${path}`);
-  expect(r.status(), `${path}: ${await r.text()}`).toBe(200);
-  return (await r.json()) as T;
-}
+const apiGet = <T>(context: BrowserContext, path: string) => getJson<T>(context, server.base, path);
 
 /** The account ids of the list on screen (once it is the account list, and loaded). */
 async function rowIds(page: Page): Promise<string[]> {
   await page.locator('.ant-table-tbody tr.ant-table-row td:first-child a').first().waitFor();
   await expect.poll(() => page.locator('.ant-spin-spinning').count()).toBe(0);
   return page.locator('.ant-table-tbody tr.ant-table-row td:first-child a').allTextContents();
-}
-
-/** No horizontal scrolling at 1366×768. */
-async function fitsTheScreen(page: Page): Promise<void> {
-  const { scroll, width } = await page.evaluate<{ scroll: number; width: number }>('({ scroll: document.documentElement.scrollWidth, width: window.innerWidth })');
-  expect(scroll, 'the page scrolls sideways at 1366×768').toBeLessThanOrEqual(width);
 }
 
 const digits = (text: string) => text.replace(/\D/g, '');

@@ -6,6 +6,7 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -56,4 +57,17 @@ export function watchProblems(page: Page): string[] {
   });
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
   return problems;
+}
+
+/** A JSON GET through the signed-in browser's own cookies; anything but 200 fails the test naming the path. */
+export async function getJson<T>(context: BrowserContext, base: string, path: string): Promise<T> {
+  const r = await context.request.get(`${base}${path}`);
+  expect(r.status(), `${path}: ${await r.text()}`).toBe(200);
+  return (await r.json()) as T;
+}
+
+/** No horizontal scrolling at 1366×768. */
+export async function fitsTheScreen(page: Page): Promise<void> {
+  const { scroll, width } = await page.evaluate<{ scroll: number; width: number }>('({ scroll: document.documentElement.scrollWidth, width: window.innerWidth })');
+  expect(scroll, 'the page scrolls sideways at 1366×768').toBeLessThanOrEqual(width);
 }

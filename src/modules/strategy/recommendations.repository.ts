@@ -68,7 +68,7 @@ export interface Recommendation {
   decidedBy: string | null;
 }
 
-export async function listRecommendations(db: Db, filter: { status?: string; accountId?: string; limit: number }): Promise<Recommendation[]> {
+export async function listRecommendations(db: Db, filter: { status?: string; accountId?: string; kind?: 'placement' | 'account_action'; id?: number; limit: number }): Promise<Recommendation[]> {
   const { rows } = await db.query(
     `select * from (
        select 'placement' as kind, proposal_id as id, account_id, customer_id, case when kind = 'legal' then 'legal:' || legal_stage else 'agency' || coalesce(':' || agency_id, '') end as what,
@@ -76,8 +76,9 @@ export async function listRecommendations(db: Db, filter: { status?: string; acc
        union all
        select 'account_action', request_id, account_id, customer_id, action, status, requested_on, strategy_id, strategy_version, strategy_variant, stage, decided_by from account_action_requests
      ) r where ($1::text is null or status = $1) and ($2::text is null or account_id = $2)
+       and ($4::text is null or kind = $4) and ($5::bigint is null or id = $5)
      order by proposed_on, kind, id limit $3`,
-    [filter.status ?? null, filter.accountId ?? null, filter.limit],
+    [filter.status ?? null, filter.accountId ?? null, filter.limit, filter.kind ?? null, filter.id ?? null],
   );
   return rows.map((r) => ({
     kind: r.kind, id: Number(r.id), accountId: r.account_id, customerId: r.customer_id, what: r.what, status: r.status, proposedOn: r.proposed_on,
