@@ -28,7 +28,7 @@ import { shippedPackSet } from '../src/modules/compliance/index.ts';
 import {
   FACTS, compileStrategy, readShippedStrategy, validateStrategyDocument, type AccountSnapshot, type CompiledStrategy, type Condition, type FactContext, type StrategyDocument,
 } from '../src/modules/strategy/index.ts';
-import { loadCycleDeps, prepareCycleDay, runDailyCycle } from '../src/workflows/daily-cycle.workflow.ts';
+import { CYCLE_BATCH_DEFAULT, loadCycleDeps, prepareCycleDay, runDailyCycle } from '../src/workflows/daily-cycle.workflow.ts';
 import { cycleSnapshotSql } from '../src/workflows/cycle-snapshot.repository.ts';
 
 const seconds = (ms: number) => (ms / 1000).toFixed(2) + ' s';
@@ -40,7 +40,7 @@ const mb = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
  * newest is 1–150 days past due (so 1–210 days past due), balances 5,000–104,700 yuan, a verified phone
  * for 98% and an address; a third paid part of the oldest minimum. Set-based SQL.
  */
-async function seedDelinquentPortfolio(client: pg.ClientBase, n: number, asOf: string): Promise<void> {
+export async function seedDelinquentPortfolio(client: pg.ClientBase, n: number, asOf: string): Promise<void> {
   await client.query(`insert into customers (customer_id, name, time_zone, language)
     select 'c' || i, 'Customer ' || i, 'Asia/Shanghai', case when i % 20 = 0 then 'en' else 'zh-CN' end from generate_series(1, $1) i`, [n]);
   // Phones as the application seals them (ciphertext, blind index, masked form); the cycle only reads the blind index.
@@ -171,7 +171,7 @@ export async function benchStrategyCycle(serverUrl: string, config: Config, data
   console.log(`  actions per channel day 1      ${Object.entries(first.summary.actions).map(([k, v]) => `${k} ${v.toLocaleString('en')}`).join(' · ')}`);
   console.log(`  blocked day 1                  ${first.summary.blocked.map((b) => `${b.rule} ${b.code} ${b.count.toLocaleString('en')}`).join(' · ') || 'none'}`);
   console.log(`  stored                         outbox ${Number(rows[0]!.outbox).toLocaleString('en')}, work items ${Number(rows[0]!.work).toLocaleString('en')}, proposals ${Number(rows[0]!.proposals).toLocaleString('en')}, audit rows ${Number(rows[0]!.audit).toLocaleString('en')}`);
-  console.log(`  peak memory (1 process)        heap used ${mb(peakHeap)}, RSS ${mb(peak)} (batches of 10,000: flat in the number of accounts)`);
+  console.log(`  peak memory (1 process)        heap used ${mb(peakHeap)}, RSS ${mb(peak)} (batches of ${CYCLE_BATCH_DEFAULT.toLocaleString('en')}: flat in the number of accounts)`);
   console.log(`  baseline: COPY snapshot out    ${seconds(baseMs)}  (the same accounts, raw rows only)`);
   console.log(`  ratio cycle / baseline         ${(first.totalMs / baseMs).toFixed(1)}× first day, ${(second.totalMs / baseMs).toFixed(1)}× next day (target: first day ≤ 60 s, aim 20 s)`);
 }

@@ -19,7 +19,7 @@ import {
   strategyInEffect, validateStrategyDocument, type MarkerChange, type StrategyIssue,
 } from '../modules/strategy/index.ts';
 import { issuePaths } from '../modules/compliance/index.ts';
-import { loadCycleDeps, prepareCycleDay, runDailyCycle, CYCLE_BATCH_MAX, type CycleDeps, type CycleSummary } from '../workflows/daily-cycle.workflow.ts';
+import { loadCycleDeps, prepareCycleDay, runDailyCycle, CYCLE_BATCH_DEFAULT, CYCLE_BATCH_MAX, type CycleDeps, type CycleSummary } from '../workflows/daily-cycle.workflow.ts';
 import { explainAccount, type Explanation } from '../workflows/strategy-explain.workflow.ts';
 import { strategyReport } from '../workflows/strategy-report.workflow.ts';
 import { mergeCycleSummaries, formatCycleSummary } from '../workflows/cycle-summary.ts';
@@ -199,7 +199,7 @@ function registerCycle(program: Command, ctx: CommandContext): void {
     .option('--as-of <date>', 'business date (default: today in RECOURSE_TIME_ZONE)', plainDate('--as-of'))
     .option('--shard <i/N>', 'only the accounts of shard i of N (by hash of the customer id)', shardOf)
     .option('--workers <n>', 'run N shard processes in parallel and merge their summaries', wholeNumber(1, 64))
-    .option('--batch-size <n>', `accounts per batch (default 10000, at most ${CYCLE_BATCH_MAX})`, wholeNumber(1, CYCLE_BATCH_MAX))
+    .option('--batch-size <n>', `accounts per batch (default ${CYCLE_BATCH_DEFAULT}, at most ${CYCLE_BATCH_MAX})`, wholeNumber(1, CYCLE_BATCH_MAX))
     .option('--json', 'print the summary as JSON')
     .action(async (o: { asOf?: EpochDay; shard?: { index: number; count: number }; workers?: number; batchSize?: number; json?: boolean }) => {
       if (o.shard && o.workers) throw new CliFailure('--shard and --workers exclude each other', EXIT.invalid);

@@ -20,7 +20,11 @@ export function copyBytea(value: Buffer | null): string {
   return value === null ? '\\N' : '\\\\x' + value.toString('hex');
 }
 
-/** A COPY FROM STDIN writer that batches rows and honours back-pressure. */
+/**
+ * A COPY FROM STDIN writer that batches rows and honours back-pressure. `write` awaits only when a
+ * batch goes out; bulk loops that build their own lines use `push` (no promise per row) and await
+ * `flush` when it answers true.
+ */
 export class CopyWriter {
   #buffer: string[] = [];
   #stream: Writable;
@@ -35,12 +39,17 @@ export class CopyWriter {
   }
 
   async write(fields: string[]): Promise<void> {
-    this.#buffer.push(fields.join('\t'));
-    this.rows++;
-    if (this.#buffer.length >= this.batchRows) await this.#flush();
+    if (this.push(fields.join('\t'))) await this.flush();
   }
 
-  async #flush(): Promise<void> {
+  /** Adds one row already encoded as COPY text (fields joined by tabs, no line end); true: a batch is full, await `flush()`. */
+  push(line: string): boolean {
+    this.#buffer.push(line);
+    this.rows++;
+    return this.#buffer.length >= this.batchRows;
+  }
+
+  async flush(): Promise<void> {
     if (this.#buffer.length === 0) return;
     const chunk = this.#buffer.join('\n') + '\n';
     this.#buffer = [];
@@ -48,7 +57,7 @@ export class CopyWriter {
   }
 
   async end(): Promise<void> {
-    await this.#flush();
+    await this.flush();
     this.#stream.end();
     await finished(this.#stream);
   }
@@ -66,17 +75,27 @@ export function unescapeCopy(text: string): string {
  * loop early leaves the COPY unfinished: the caller must then discard the client, not pool it.
  */
 export async function* copyOutLines(client: pg.ClientBase, sql: string): AsyncGenerator<string> {
+  for await (const lines of copyOutLineBatches(client, sql)) yield* lines;
+}
+
+/**
+ * The same lines, as the server's chunks bring them (a few hundred per array): bulk readers loop over
+ * each array without a promise per line.
+ */
+export async function* copyOutLineBatches(client: pg.ClientBase, sql: string): AsyncGenerator<string[]> {
   const stream = client.query(copyStreams.to(sql));
   const decoder = new StringDecoder('utf8');
   let rest = '';
   for await (const chunk of stream as AsyncIterable<Buffer>) {
     const text = rest + decoder.write(chunk);
+    const lines: string[] = [];
     let start = 0;
     // `rest` holds no line end, so the search resumes after it (a long row spanning chunks is not rescanned).
     for (let nl = text.indexOf('\n', rest.length); nl !== -1; nl = text.indexOf('\n', start)) {
-      yield text.slice(start, nl);
+      lines.push(text.slice(start, nl));
       start = nl + 1;
     }
     rest = text.slice(start);
+    if (lines.length) yield lines;
   }
 }

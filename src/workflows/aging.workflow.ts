@@ -214,7 +214,7 @@ async function ageIntoEmptyStore(writer: pg.ClientBase, reader: pg.ClientBase, a
      from account_delinquency where bucket <> $2`,
     [asOfText, buckets[0]],
   );
-  await recordVintages(writer, asOfText, `select account_id, customer_id, oldest_unpaid_due_on, balance_minor from account_delinquency where bucket <> $2 and oldest_unpaid_due_on is not null`, buckets[0]!);
+  await recordVintages(writer, asOfText, `select account_id, customer_id, oldest_unpaid_due_on, balance_minor from account_delinquency where bucket <> $2 and oldest_unpaid_due_on is not null`, buckets[0]!, { emptyStore: true });
   return { accounts: copy.rows, changed: copy.rows, bucketMoves: { rollForward: rowCount ?? 0, rollBack: 0, cure: 0 } };
 }
 
@@ -268,14 +268,16 @@ async function applyChanges(client: pg.ClientBase, asOf: string, firstBucket: st
 
 /**
  * The first delinquency episode of each account the run saw leave the first bucket (delinquency_vintages,
- * the recovery curves' cohorts): only from the rows the run changed, and never overwritten.
+ * the recovery curves' cohorts): only from the rows the run changed, and never overwritten. On the first
+ * run into an empty store with no vintages yet, every row is new: a plain insert (no conflict check).
  */
-async function recordVintages(client: pg.ClientBase, asOf: string, entering: string, firstBucket: string): Promise<void> {
+async function recordVintages(client: pg.ClientBase, asOf: string, entering: string, firstBucket: string, options: { emptyStore?: boolean } = {}): Promise<void> {
+  const fresh = options.emptyStore === true && (await client.query('select not exists (select 1 from delinquency_vintages) as empty')).rows[0].empty === true;
   await client.query(
     `insert into delinquency_vintages (account_id, customer_id, currency, delinquent_since, entered_on, balance_at_entry_minor)
      select e.account_id, e.customer_id, a.currency, e.oldest_unpaid_due_on, $1::date, e.balance_minor
      from (${entering}) e join card_accounts a on a.account_id = e.account_id
-     on conflict (account_id) do nothing`,
+     ${fresh ? '' : 'on conflict (account_id) do nothing'}`,
     [asOf, firstBucket],
   );
 }

@@ -15,7 +15,7 @@
  */
 import type pg from 'pg';
 import { Temporal } from 'temporal-polyfill';
-import { copyOutLines } from '../db/index.ts';
+import { copyOutLineBatches } from '../db/index.ts';
 import { formatPlainDate, type EpochDay } from '../kernel/dates.ts';
 import type { Clock } from '../kernel/clock.ts';
 import { err, ok, type Result } from '../kernel/result.ts';
@@ -37,7 +37,7 @@ import type { ContactProfile } from '../modules/portfolio/index.ts';
 const PREPARE_LOCK = 7_301_998_020;
 const DAY_MS = 86_400_000;
 /** Accounts per batch: decided, gated and applied together (the memory bound of the run). */
-export const CYCLE_BATCH_DEFAULT = 10_000;
+export const CYCLE_BATCH_DEFAULT = 5_000;
 export const CYCLE_BATCH_MAX = 50_000;
 
 export interface CycleDeps {
@@ -382,11 +382,13 @@ async function decideAll(deps: CycleDeps, writer: pg.ClientBase, strategy: Compi
     // One backend for the scan: parallel workers would each rebuild the per-customer aggregates, and the
     // other core is Node's (deciding) and the writers'.
     await reader.query('set max_parallel_workers_per_gather = 0');
-    for await (const line of copyOutLines(reader, cycleSnapshotSql(shard, ctx.window))) {
-      batch.push(parseSnapshotRow(line, asOf));
-      if (batch.length === batchSize) {
-        await flush(batch);
-        batch = [];
+    for await (const lines of copyOutLineBatches(reader, cycleSnapshotSql(shard, ctx.window))) {
+      for (const line of lines) {
+        batch.push(parseSnapshotRow(line, asOf));
+        if (batch.length === batchSize) {
+          await flush(batch);
+          batch = [];
+        }
       }
     }
     if (batch.length) await flush(batch);
@@ -433,7 +435,13 @@ export function batchContext(deps: CycleDeps, strategy: CompiledStrategy, asOf: 
   };
 }
 
-export interface Planned { key: string; decision: Decision; snap: AccountSnapshot; t: CompiledTreatment; at: number | null; point: ContactPoint | null }
+export interface Planned {
+  key: string; decision: Decision; snap: AccountSnapshot; t: CompiledTreatment; at: number | null; point: ContactPoint | null;
+  /** The account's entry in the batch's decisions (its treatments carried out today are collected there). */
+  account: number;
+  /** Once gated: when it goes out and the verdict (a contact the gate let through), else null. */
+  outcome: { at: number; verdict: GateVerdict } | null;
+}
 
 /** What one batch writes, decided and gated, ready for its transaction. */
 interface BatchWrites {
@@ -449,8 +457,10 @@ interface BatchWrites {
   labels: string[];
 }
 
+interface DecidedAccount { row: SnapshotRow; snap: AccountSnapshot; decision: Decision; done: string[] | null }
+
 interface BatchPlan {
-  decided: { row: SnapshotRow; snap: AccountSnapshot; decision: Decision }[];
+  decided: DecidedAccount[];
   planned: Planned[];
   rowOf: Map<string, SnapshotRow>;
 }
@@ -459,14 +469,14 @@ interface BatchPlan {
 function decideBatch(ctx: BatchContext, rows: readonly SnapshotRow[], tally: Tally): BatchPlan {
   const { strategy, asOf, asOfText } = ctx;
   const started = performance.now();
-  const decided: { row: SnapshotRow; snap: AccountSnapshot; decision: Decision }[] = [];
+  const decided: DecidedAccount[] = [];
   const planned: Planned[] = [];
   const rowOf = new Map<string, SnapshotRow>();
   for (const row of rows) {
     rowOf.set(row.customerId, row);
     const snap = snapshotOf(row, asOf, ctx.unreachable);
     const decision = decide(strategy, snap, priorState(row, asOf));
-    decided.push({ row, snap, decision });
+    const account = decided.push({ row, snap, decision, done: null }) - 1;
     tally.accounts++;
     tally.statuses[decision.status]++;
     const segKey = `${decision.segment}\u0000${decision.stage}`;
@@ -476,7 +486,7 @@ function decideBatch(ctx: BatchContext, rows: readonly SnapshotRow[], tally: Tal
     for (const tr of decision.transitions) tally.transitions[tr.kind] = (tally.transitions[tr.kind] ?? 0) + 1;
     for (const t of decision.actions) {
       const at = t.sendAtMinute === null ? null : ctx.instantAt(t.sendAtMinute, snap.timeZone);
-      planned.push({ key: actionKey(asOfText, snap.accountId, t), decision, snap, t, at, point: null });
+      planned.push({ key: actionKey(asOfText, snap.accountId, t), decision, snap, t, at, point: null, account, outcome: null });
     }
   }
   tally.treatmentsDue += planned.length;
@@ -510,9 +520,10 @@ async function gateBatch(deps: CycleDeps, ctx: BatchContext, plan: BatchPlan, ta
   });
   const toGate: Planned[] = [];
   const fresh: Planned[] = [];
+  const resumed = present.size > 0 || dropped.size > 0;
   for (const p of planned) {
-    if (present.has(p.key)) { tally.alreadyPresent++; continue; }
-    if (dropped.has(p.key)) continue;
+    if (resumed && present.has(p.key)) { tally.alreadyPresent++; continue; }
+    if (resumed && dropped.has(p.key)) continue;
     if (p.t.contactChannel !== null) {
       p.point = destinationFor(rowOf.get(p.snap.customerId)!.points, p.t.contactChannel);
       if (p.point === null) {
@@ -528,51 +539,53 @@ async function gateBatch(deps: CycleDeps, ctx: BatchContext, plan: BatchPlan, ta
   tally.gated += toGate.length;
   tally.timings.gate += performance.now() - gateStarted;
   const buildStarted = performance.now();
-  const outcome = new Map<string, { at: number; verdict: GateVerdict }>();
-  toGate.forEach((p, i) => {
+  for (let i = 0; i < toGate.length; i++) {
+    const p = toGate[i]!;
     const v = verdicts[i]!;
+    const decision = v.verdict.decision;
+    if (decision === 'allow' && v.auditRef !== null) {
+      p.outcome = { at: p.at!, verdict: v };
+      fresh.push(p);
+      continue;
+    }
     const rules = v.verdict.rules.filter((r) => r.effect !== 'note');
-    if (v.verdict.decision === 'block' || v.auditRef === null) {
-      for (const r of rules.filter((x) => x.effect === 'block')) bump(tally.blocked, `${r.ruleId} ${r.code}`);
+    if (decision === 'block' || v.auditRef === null) {
+      for (const r of rules) if (r.effect === 'block') bump(tally.blocked, `${r.ruleId} ${r.code}`);
       drops.push(dropOf(p, 'compliance_block', rules.map((r) => ({ rule: r.ruleId, code: r.code, effect: r.effect })), v.auditRef));
       tally.dropped.compliance_block++;
-      return;
+      continue;
     }
-    if (v.verdict.decision === 'defer') {
-      for (const r of rules) bump(tally.deferred, `${r.ruleId} ${r.code}`);
-      if (v.verdict.until! - p.at! > strategy.deferDaysMax * DAY_MS) {
-        drops.push(dropOf(p, 'deferred_too_far', rules.map((r) => ({ rule: r.ruleId, code: r.code, effect: r.effect, until: new Date(r.until ?? v.verdict.until!).toISOString() })), v.auditRef));
-        tally.dropped.deferred_too_far++;
-        return;
-      }
-      outcome.set(p.key, { at: v.verdict.until!, verdict: v });
-      fresh.push(p);
-      return;
+    // defer
+    for (const r of rules) bump(tally.deferred, `${r.ruleId} ${r.code}`);
+    if (v.verdict.until! - p.at! > strategy.deferDaysMax * DAY_MS) {
+      drops.push(dropOf(p, 'deferred_too_far', rules.map((r) => ({ rule: r.ruleId, code: r.code, effect: r.effect, until: new Date(r.until ?? v.verdict.until!).toISOString() })), v.auditRef));
+      tally.dropped.deferred_too_far++;
+      continue;
     }
-    outcome.set(p.key, { at: p.at!, verdict: v });
+    p.outcome = { at: v.verdict.until!, verdict: v };
     fresh.push(p);
-  });
+  }
 
   // What is carried out today: the fresh actions and those already present from an earlier invocation.
-  const done = new Map<string, string[]>();
   for (const p of planned) {
-    if (present.has(p.key) || outcome.has(p.key) || p.t.contactChannel === null) {
-      const list = done.get(p.snap.accountId);
-      if (list) list.push(p.t.id);
-      else done.set(p.snap.accountId, [p.t.id]);
+    if (p.outcome !== null || p.t.contactChannel === null || (resumed && present.has(p.key))) {
+      const entry = decided[p.account]!;
+      if (entry.done) entry.done.push(p.t.id);
+      else entry.done = [p.t.id];
     }
   }
 
   const w: BatchWrites = { messages: [], items: [], placements: [], accountActions: [], newStates: [], changedStates: [], events: [], drops, labels: [] };
   for (const p of fresh) {
-    const ref = { ...ctx.strategyRef, variant: p.decision.variant };
-    const o = outcome.get(p.key);
+    const ref = { id: ctx.strategyRef.id, version: ctx.strategyRef.version, variant: p.decision.variant };
+    const o = p.outcome;
     // The decision trace kept with the action (the date is in the key; `strategy explain` gives the full trace).
-    const rules = o ? o.verdict.verdict.rules.map((r) => `${r.ruleId}:${r.code}`) : [];
-    const trace = {
-      segment: p.decision.segment, stage: p.t.stage, treatment: p.t.id,
-      ...(o ? { verdict: o.verdict.verdict.decision, auditRef: o.verdict.auditRef } : {}), ...(rules.length ? { rules } : {}),
-    };
+    const trace: Record<string, unknown> = { segment: p.decision.segment, stage: p.t.stage, treatment: p.t.id };
+    if (o) {
+      trace.verdict = o.verdict.verdict.decision;
+      trace.auditRef = o.verdict.auditRef;
+      if (o.verdict.verdict.rules.length) trace.rules = o.verdict.verdict.rules.map((r) => `${r.ruleId}:${r.code}`);
+    }
     w.labels.push(actionLabel(p.t));
     if (p.t.handover === 'outbox') {
       w.messages.push({
@@ -600,9 +613,9 @@ async function gateBatch(deps: CycleDeps, ctx: BatchContext, plan: BatchPlan, ta
     }
   }
 
-  for (const { row, snap, decision } of decided) {
+  for (const { row, snap, decision, done } of decided) {
     if (decision.base === null) continue;
-    const final = withTreatments(decision.base, done.get(snap.accountId) ?? [], asOf);
+    const final = withTreatments(decision.base, done ?? [], asOf);
     const packed = packState(final);
     // Entering collections is the state's own record (collectionsSince); every later transition is an event.
     decision.transitions.forEach((tr, seq) => tr.kind !== 'entered' && w.events.push({

@@ -38,6 +38,12 @@ describe('migrations', () => {
       await client.query(`insert into payments (payment_id, account_id, customer_id, posted_on, amount_minor) values ('p1', 'a1', 'c1', '2020-02-01', 100)`);
       await expect(client.query(`update payments set amount_minor = 1 where payment_id = 'p1'`)).rejects.toThrow(/append-only/);
       await expect(client.query(`delete from payments where payment_id = 'p1'`)).rejects.toThrow(/append-only/);
+      // account_events carries no foreign key (0015): card accounts, which events name, are never deleted.
+      await client.query(`insert into account_events (account_id, customer_id, occurred_on, kind) values ('a1', 'c1', '2020-02-02', 'roll_forward')`);
+      await expect(client.query(`update account_events set kind = 'cure' where account_id = 'a1'`)).rejects.toThrow(/append-only/);
+      await client.query(`insert into card_accounts (account_id, customer_id, currency, credit_limit_minor, opened_on) values ('a9', 'c1', 'CNY', 100, '2020-01-01')`);
+      await expect(client.query(`delete from card_accounts where account_id = 'a9'`)).rejects.toThrow(/card accounts are never deleted \(account a9/);
+      expect((await client.query(`select count(*)::int as n from card_accounts`)).rows[0].n).toBe(2);
     } finally {
       await client.end();
     }

@@ -13,7 +13,20 @@ const STAGING = `create temp table if not exists outbox_messages_staging (
   language text, tone text, variables jsonb, not_before timestamptz, expires_at timestamptz, origin text, requested_by text,
   strategy_id text, strategy_version integer, strategy_variant text, decision jsonb) on commit delete rows`;
 
-const iso = (d: Date | null | undefined) => (d ? d.toISOString() : '\\N');
+/** ISO text of an instant; a batch holds few distinct instants (send windows), so each is formatted once. */
+function isoFormatter(): (d: Date | null | undefined) => string {
+  const seen = new Map<number, string>();
+  return (d) => {
+    if (!d) return '\\N';
+    const t = d.getTime();
+    let text = seen.get(t);
+    if (text === undefined) {
+      if (seen.size > 4_096) seen.clear();
+      seen.set(t, (text = d.toISOString()));
+    }
+    return text;
+  };
+}
 
 const COLUMNS = `idempotency_key, customer_id, account_id, channel, party_role, destination_ref, template_id, language, tone,
   variables, not_before, expires_at, origin, requested_by, strategy_id, strategy_version, strategy_variant, decision`;
@@ -29,15 +42,15 @@ const COLUMNS = `idempotency_key, customer_id, account_id, channel, party_role, 
 export async function enqueueMessagesBulk(client: pg.ClientBase, messages: Iterable<OutboxMessageInput>, options: { assumeNew?: boolean } = {}): Promise<EnqueueResult> {
   if (!options.assumeNew) await client.query(STAGING);
   const copy = CopyWriter.open(client, options.assumeNew ? `copy outbox_messages (${COLUMNS}, next_attempt_at) from stdin` : 'copy outbox_messages_staging from stdin', 5_000);
+  const iso = isoFormatter();
   try {
     for (const m of messages) {
-      await copy.write([
-        copyField(m.idempotencyKey), copyField(m.customerId), copyField(m.accountId), m.channel, m.partyRole ?? 'debtor', copyField(m.destinationRef ?? null),
-        copyField(m.templateId), copyField(m.language ?? null), copyField(m.tone ?? null), copyField(JSON.stringify(m.variables ?? {})), m.notBefore.toISOString(),
-        iso(m.expiresAt), m.origin, copyField(m.requestedBy ?? null), copyField(m.strategy?.id ?? null), copyField(m.strategy?.version ?? null),
-        copyField(m.strategy?.variant ?? null), m.decision === undefined || m.decision === null ? '\\N' : copyField(JSON.stringify(m.decision)),
-        ...(options.assumeNew ? [m.notBefore.toISOString()] : []),
-      ]);
+      const notBefore = iso(m.notBefore);
+      const line = `${copyField(m.idempotencyKey)}\t${copyField(m.customerId)}\t${copyField(m.accountId)}\t${m.channel}\t${m.partyRole ?? 'debtor'}\t${copyField(m.destinationRef ?? null)}\t`
+        + `${copyField(m.templateId)}\t${copyField(m.language ?? null)}\t${copyField(m.tone ?? null)}\t${m.variables ? copyField(JSON.stringify(m.variables)) : '{}'}\t${notBefore}\t`
+        + `${iso(m.expiresAt)}\t${m.origin}\t${copyField(m.requestedBy ?? null)}\t${copyField(m.strategy?.id ?? null)}\t${copyField(m.strategy?.version ?? null)}\t`
+        + `${copyField(m.strategy?.variant ?? null)}\t${m.decision === undefined || m.decision === null ? '\\N' : copyField(JSON.stringify(m.decision))}${options.assumeNew ? `\t${notBefore}` : ''}`;
+      if (copy.push(line)) await copy.flush();
     }
   } finally {
     await copy.end();

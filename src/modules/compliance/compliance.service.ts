@@ -75,7 +75,8 @@ function snapshotOf(customerId: string, profile: ContactProfile, state: repo.Com
 export async function checkProposedContacts(deps: GateDeps, packId: string, proposals: readonly GateProposal[], now: number, options: GateOptions = {}): Promise<GateVerdict[]> {
   const byCustomer = new Map<string, Indexed[]>();
   proposals.forEach((proposal, index) => {
-    const p = { ...proposal, destination: deps.destinationKey(proposal.destination) };
+    const key = deps.destinationKey(proposal.destination);
+    const p = key === proposal.destination ? proposal : { ...proposal, destination: key };
     const list = byCustomer.get(p.customerId);
     if (list) list.push({ p, index });
     else byCustomer.set(p.customerId, [{ p, index }]);

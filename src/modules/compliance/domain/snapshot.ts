@@ -97,6 +97,7 @@ export interface DebtorSnapshot {
 
 /** Phone numbers compare on digits (and a leading +), e-mail addresses case-insensitively. */
 export function normalizeDestination(value: string): string {
+  if (value.startsWith(PHONE_KEY_PREFIX)) return value; // a phone's key, already normalized
   const trimmed = value.trim();
   if (trimmed.includes('@')) return trimmed.toLowerCase();
   if (/^\+?[\d\s().-]+$/.test(trimmed)) return trimmed.replace(/[\s().-]/g, '');
