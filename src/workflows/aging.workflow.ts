@@ -40,7 +40,10 @@ export interface AgingRunSummary {
 
 export type AgingRunError = 'as_of_before_last_run' | 'invalid_date';
 
-export async function ageAllAccounts(pool: pg.Pool, asOfText: string, policyDoc: AgingPolicyDocument, now: Date): Promise<Result<AgingRunSummary, AgingRunError>> {
+/** Test seam: a failure injected once the first run's other part has committed (its coordinator has not). */
+export interface AgingFaults { afterPartCommitted?: () => void }
+
+export async function ageAllAccounts(pool: pg.Pool, asOfText: string, policyDoc: AgingPolicyDocument, now: Date, faults: AgingFaults = {}): Promise<Result<AgingRunSummary, AgingRunError>> {
   const asOf = parsePlainDate(asOfText);
   if (asOf === null) return err('invalid_date', `--as-of ${JSON.stringify(asOfText)} is not a real date (YYYY-MM-DD)`);
   const writer = await pool.connect();
@@ -62,7 +65,7 @@ export async function ageAllAccounts(pool: pg.Pool, asOfText: string, policyDoc:
     const initial = (await writer.query('select not exists (select 1 from account_delinquency) as empty')).rows[0].empty as boolean;
     const tally = new RunTally();
     const { accounts, changed, bucketMoves } = initial
-      ? await ageIntoEmptyStore(writer, reader, asOf, policyCache(policyDoc), buckets, tally)
+      ? await ageIntoEmptyStore(pool, writer, reader, asOf, policyCache(policyDoc), buckets, tally, faults)
       : await ageAgainstStored(writer, reader, asOf, policyCache(policyDoc), buckets, tally);
     // Moves are from the previous run's buckets; a re-run of the same date compares with itself, so it
     // keeps the moves its first run recorded.
@@ -190,20 +193,72 @@ async function ageAgainstStored(writer: pg.ClientBase, reader: pg.ClientBase, as
 
 /**
  * The first run on an empty store: every result is new, so it goes straight into account_delinquency
- * with one COPY (no staging, no comparison), and every account outside the first bucket has rolled
- * forward into its bucket.
+ * with COPY (no staging, no comparison), and every account outside the first bucket has rolled forward
+ * into its bucket. The accounts are split in EMPTY_STORE_PARTS parts by a hash of the account id, each
+ * aged and written (results, roll-forward events, vintages) by its own reader and writer, so that the
+ * writes of a million accounts use both cores. The other parts commit first; the run's own transaction
+ * (the coordinator, holding the aging lock, writing the totals and the aging_runs row) commits last. If
+ * the run dies between those commits, the next run finds a store that is no longer empty and ages
+ * against it: the committed part is unchanged, the rest is new (results, events, vintages), and the
+ * totals are counted over every account, so it ends as an uninterrupted run would.
  */
-async function ageIntoEmptyStore(writer: pg.ClientBase, reader: pg.ClientBase, asOf: EpochDay, policyFor: (c: string) => AgingPolicy, buckets: string[], tally: RunTally) {
-  const asOfText = formatPlainDate(asOf);
+const EMPTY_STORE_PARTS = 2;
+
+async function ageIntoEmptyStore(pool: pg.Pool, writer: pg.ClientBase, reader: pg.ClientBase, asOf: EpochDay, policyFor: (c: string) => AgingPolicy, buckets: string[], tally: RunTally, faults: AgingFaults) {
   await refreshAccountHistories(reader);
+  const extra: { reader: pg.PoolClient; writer: pg.PoolClient; failed: boolean }[] = [];
+  try {
+    for (let i = 1; i < EMPTY_STORE_PARTS; i++) {
+      const w = await pool.connect();
+      const r = await pool.connect().catch((e: unknown) => {
+        w.release();
+        throw e;
+      });
+      extra.push({ reader: r, writer: w, failed: false });
+    }
+    const parts = await Promise.all([
+      ageEmptyStorePart(writer, reader, 0, asOf, policyFor, buckets[0]!, tally),
+      ...extra.map(async (x, i) => {
+        await x.writer.query('begin');
+        try {
+          const part = await ageEmptyStorePart(x.writer, x.reader, i + 1, asOf, policyFor, buckets[0]!, tally);
+          return part;
+        } catch (e) {
+          x.failed = true;
+          await x.writer.query('rollback').catch(() => {});
+          throw e;
+        }
+      }),
+    ]);
+    for (const x of extra) await x.writer.query('commit');
+    faults.afterPartCommitted?.();
+    const accounts = parts.reduce((n, p) => n + p.accounts, 0);
+    const rollForward = parts.reduce((n, p) => n + p.rollForward, 0);
+    return { accounts, changed: accounts, bucketMoves: { rollForward, rollBack: 0, cure: 0 } };
+  } catch (e) {
+    for (const x of extra) if (!x.failed) await x.writer.query('rollback').catch(() => (x.failed = true));
+    throw e;
+  } finally {
+    // A client that failed mid-COPY cannot go back to the pool.
+    for (const x of extra) {
+      x.writer.release(x.failed ? new Error('aging part failed') : undefined);
+      x.reader.release(x.failed ? new Error('aging part failed') : undefined);
+    }
+  }
+}
+
+/** One part of the first run, in the writer's open transaction. */
+async function ageEmptyStorePart(writer: pg.ClientBase, reader: pg.ClientBase, part: number, asOf: EpochDay, policyFor: (c: string) => AgingPolicy, firstBucket: string, tally: RunTally) {
+  const asOfText = formatPlainDate(asOf);
+  const inPart = (column: string) => `mod(hashtext(${column})::bigint + 2147483648, ${EMPTY_STORE_PARTS}) = ${part}`;
   const copy = CopyWriter.open(writer, `copy account_delinquency (account_id, customer_id, as_of, days_past_due, bucket, overdue_minor, balance_minor,
     late_count_cumulative, late_count_consecutive, oldest_unpaid_due_on) from stdin`, 5_000);
   try {
-    for await (const row of copyOutRows(reader, agingInputsSql(asOfText))) {
+    for await (const row of copyOutRows(reader, agingInputsSql(asOfText, '', '', inPart('a.account_id')))) {
       const input = agingInputOf(row, asOf);
       const r = ageInput(input, asOf, policyFor);
       tally.count(input.currency, r, null);
-      await copy.write([copyField(input.accountId), copyField(input.customerId), asOfText, ...resultFields(r)]);
+      if (copy.push([copyField(input.accountId), copyField(input.customerId), asOfText, ...resultFields(r)].join('\t'))) await copy.flush();
     }
   } finally {
     await copy.end();
@@ -211,11 +266,12 @@ async function ageIntoEmptyStore(writer: pg.ClientBase, reader: pg.ClientBase, a
   const { rowCount } = await writer.query(
     `insert into account_events (account_id, customer_id, occurred_on, kind, data)
      select account_id, customer_id, $1::date, 'roll_forward', jsonb_build_object('from', $2::text, 'to', bucket, 'daysPastDue', days_past_due)
-     from account_delinquency where bucket <> $2`,
-    [asOfText, buckets[0]],
+     from account_delinquency where bucket <> $2 and ${inPart('account_id')}`,
+    [asOfText, firstBucket],
   );
-  await recordVintages(writer, asOfText, `select account_id, customer_id, oldest_unpaid_due_on, balance_minor from account_delinquency where bucket <> $2 and oldest_unpaid_due_on is not null`, buckets[0]!, { emptyStore: true });
-  return { accounts: copy.rows, changed: copy.rows, bucketMoves: { rollForward: rowCount ?? 0, rollBack: 0, cure: 0 } };
+  await recordVintages(writer, asOfText, `select account_id, customer_id, oldest_unpaid_due_on, balance_minor from account_delinquency
+    where bucket <> $2 and oldest_unpaid_due_on is not null and ${inPart('account_id')}`, firstBucket, { emptyStore: true });
+  return { accounts: copy.rows, rollForward: rowCount ?? 0 };
 }
 
 /** An aging result as COPY fields, in account_delinquency's column order from days_past_due on. */

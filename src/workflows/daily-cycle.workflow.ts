@@ -306,6 +306,9 @@ function ruleCounts(m: Map<string, number>) {
   }).sort((a, b) => b.count - a.count || a.rule.localeCompare(b.rule));
 }
 
+/** The snapshot scan's work_mem (one session; its hash tables at a million accounts need ~200 MB). */
+const SNAPSHOT_WORK_MEM = '256MB';
+
 /** Batches applied at the same time, each in its own transaction on its own connection. */
 const APPLIES_IN_FLIGHT = 2;
 
@@ -379,9 +382,10 @@ async function decideAll(deps: CycleDeps, writer: pg.ClientBase, strategy: Compi
       // A failure surfaces where the batch is next awaited; until then it must not count as unhandled.
       applying.catch(() => {});
     };
-    // One backend for the scan: parallel workers would each rebuild the per-customer aggregates, and the
-    // other core is Node's (deciding) and the writers'.
-    await reader.query('set max_parallel_workers_per_gather = 0');
+    // One backend for the scan (parallel workers would each rebuild the per-customer aggregates, and the
+    // other core is Node's and the writers'), with enough memory that the scan's hash tables (a million accounts, customers, histories) stay in
+    // memory instead of spilling to temporary files.
+    await reader.query(`set max_parallel_workers_per_gather = 0; set work_mem = '${SNAPSHOT_WORK_MEM}'`);
     for await (const lines of copyOutLineBatches(reader, cycleSnapshotSql(shard, ctx.window))) {
       for (const line of lines) {
         batch.push(parseSnapshotRow(line, asOf));
@@ -395,7 +399,7 @@ async function decideAll(deps: CycleDeps, writer: pg.ClientBase, strategy: Compi
     if (pendingGate) await startApply(pendingGate);
     while (inFlight.size) await settle();
     rethrow();
-    await reader.query('reset max_parallel_workers_per_gather');
+    await reader.query('reset max_parallel_workers_per_gather; reset work_mem');
   } catch (e) {
     failure = e instanceof Error ? e : new Error(String(e));
     // Let batches still being gated or applied finish (or fail) before the clients go back.

@@ -55,8 +55,9 @@ const FEED_2 = [
   { type: 'payment', id: 'P3-apr', accountId: 'A3', postedOn: '2026-04-10', amount: '200.00' },
 ];
 
+/** Events by date, then account (a first run writes its parts at the same time, so event ids interleave across accounts). */
 async function events(rt: Runtime) {
-  const { rows } = await rt.pool.query(`select account_id, occurred_on, kind, data from account_events order by event_id`);
+  const { rows } = await rt.pool.query(`select account_id, occurred_on, kind, data from account_events order by occurred_on, account_id, event_id`);
   return rows;
 }
 async function delinquencyRows(rt: Runtime) {
@@ -286,5 +287,47 @@ describe('recourse age on a demo portfolio', () => {
     expect(run.ok && run.value.accounts).toBe(300);
     const report = await runCli(big, ['report', 'buckets', '--as-of', '2026-08-31', '--json']);
     expect(report.json().accounts).toBe(300);
+  });
+});
+
+describe('the first run into an empty store, written in parts', () => {
+  // 60 accounts (both parts get some): every third pays each month, the others stop paying after month 1 or 2.
+  const feed = Array.from({ length: 60 }, (_, i) => String(100 + i)).flatMap((id, i) => [
+    ...customerAndAccount(id), ...monthlyStatements(id, [1, 2, 3, 4], '100.00', '1500.00'),
+    ...[1, 2, 3, 4].filter((m) => i % 3 === 0 || m <= 1 + (i % 2)).map((m) => ({ type: 'payment', id: `P${id}-${m}`, accountId: `A${id}`, postedOn: `2026-0${m}-20`, amount: '100.00' })),
+  ]);
+  let whole: TestRuntime;
+  let resumed: TestRuntime;
+  beforeAll(async () => {
+    [whole, resumed] = await Promise.all([createTestRuntime(), createTestRuntime()]);
+    const file = feedFile('parts.ndjson', feed);
+    for (const rt of [whole, resumed]) expect((await runCli(rt, ['import', file])).code).toBe(0);
+  });
+  afterAll(async () => Promise.all([whole?.close(), resumed?.close()]));
+
+  const stored = async (rt: Runtime) => Promise.all([
+    delinquencyRows(rt), events(rt),
+    rt.pool.query('select account_id, customer_id, currency, delinquent_since, entered_on, balance_at_entry_minor from delinquency_vintages order by account_id').then((r) => r.rows),
+    rt.pool.query('select as_of, bucket, currency, accounts, balance_minor, overdue_minor from aging_run_totals order by bucket, currency').then((r) => r.rows),
+    rt.pool.query('select as_of, accounts from aging_runs order by run_id').then((r) => r.rows),
+  ]);
+
+  it('killed after one part committed, run again, stores exactly what an uninterrupted run stores', async () => {
+    const doc = await loadDefaultAgingPolicy();
+    const first = await ageAllAccounts(whole.pool, '2026-04-30', doc, whole.clock.now());
+    expect(first.ok && first.value.accounts).toBe(60);
+    await expect(ageAllAccounts(resumed.pool, '2026-04-30', doc, resumed.clock.now(), { afterPartCommitted: () => { throw new Error('killed between the commits'); } }))
+      .rejects.toThrow('killed between the commits');
+    // One part is stored, the coordinator's is not, and the run is not recorded.
+    const half = (await resumed.pool.query('select count(*)::int as n from account_delinquency')).rows[0].n as number;
+    expect(half).toBeGreaterThan(0);
+    expect(half).toBeLessThan(60);
+    expect((await resumed.pool.query('select count(*)::int as n from aging_runs')).rows[0].n).toBe(0);
+    const again = await ageAllAccounts(resumed.pool, '2026-04-30', doc, resumed.clock.now());
+    expect(again.ok && again.value.accounts).toBe(60);
+    const [expected, actual] = await Promise.all([stored(whole), stored(resumed)]);
+    expect(expected[0].length).toBe(60);
+    expect(expected[1].length).toBeGreaterThan(20); // the delinquent accounts' roll_forward events
+    expect(actual).toEqual(expected);
   });
 });

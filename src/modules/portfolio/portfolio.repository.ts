@@ -38,14 +38,14 @@ export async function refreshAccountHistories(client: pg.ClientBase | pg.Pool): 
  * The COPY query behind `agingInputs` (call `refreshAccountHistories` first), for callers that join more columns (`extraColumns`, `extraJoins`);
  * its first six columns are those `agingInputOf` reads.
  */
-export function agingInputsSql(asOf: string, extraColumns = '', extraJoins = ''): string {
+export function agingInputsSql(asOf: string, extraColumns = '', extraJoins = '', extraWhere = 'true'): string {
   asOfDay(asOf);
   return `copy (
     select a.account_id, a.customer_id, a.currency, a.statements, a.payments, s.cycles_delinquent${extraColumns}
     from account_histories a
     left join host_delinquency_snapshots s on s.account_id = a.account_id and s.as_of = date '${asOf}'
     ${extraJoins}
-    where a.opened_on <= date '${asOf}'
+    where a.opened_on <= date '${asOf}' and (${extraWhere})
   ) to stdout`;
 }
 
