@@ -63,6 +63,14 @@ export class CopyWriter {
   }
 }
 
+/** COPYs text already in COPY format (complete lines) in one stream. */
+export async function copyText(client: pg.ClientBase, sql: string, text: string): Promise<void> {
+  const stream = client.query(copyStreams.from(sql));
+  const done = finished(stream);
+  stream.end(text);
+  await done;
+}
+
 const COPY_ESCAPES: Record<string, string> = { t: '\t', n: '\n', r: '\r', b: '\b', f: '\f', v: '\v' };
 
 /** Undoes COPY text escaping: \\ \t \n \r and \b \f \v (COPY TO never writes octal or hex escapes). */

@@ -23,12 +23,12 @@ import { ageAllAccounts, type AgingRunSummary } from './aging.workflow.ts';
 import { loadDefaultAgingPolicy, type AgingPolicyDocument } from '../modules/delinquency/index.ts';
 import { evaluateArrangements, loadDefaultArrangementSettings, type ArrangementSettings, type EvaluationSummary } from '../modules/arrangements/index.ts';
 import { checkProposedContacts, complianceStore, loadPackSet, parseActor, type GateProposal, type GateVerdict, type PackSet } from '../modules/compliance/index.ts';
-import { enqueueMessagesBulk, existingMessageKeys, loadTemplateSet, type OutboxMessageInput } from '../modules/communications/index.ts';
+import { encodeMessages, enqueueMessagesBulk, existingMessageKeys, loadTemplateSet, type EncodedMessages, type OutboxMessageInput } from '../modules/communications/index.ts';
 import { createWorkItems, existingWorkItemKeys, WORK_ITEM_BATCH_MAX, type WorkItemInput } from '../modules/worklist/index.ts';
 import {
-  decide, droppedKeys, existingRecommendationKeys, packState, proposePlacements, requestAccountActions, strategyInEffect, unpackState, withTreatments, writeCycleOutcome,
+  decide, droppedKeys, encodeStates, existingRecommendationKeys, packState, proposePlacements, requestAccountActions, strategyInEffect, unpackState, withTreatments, writeCycleOutcome,
   type AccountActionInput, type AccountSnapshot, type CompiledStrategy, type CompiledTreatment, type Decision, type DelinquencyReason, type DropWrite,
-  type EventWrite, type PlacementProposalInput, type StateWrite, type Status, type StrategyContext, type StrategyState, type TemplateEntry, type TransitionKind, templateCatalog,
+  type EncodedRows, type EventWrite, type PlacementProposalInput, type StateWrite, type Status, type StrategyContext, type StrategyState, type TemplateEntry, type TransitionKind, templateCatalog,
 } from '../modules/strategy/index.ts';
 import * as runs from './cycle-runs.repository.ts';
 import { cycleSnapshotSql, parseSnapshotRow, type ContactPoint, type FactWindow, type Shard, type SnapshotRow } from './cycle-snapshot.repository.ts';
@@ -449,11 +449,13 @@ export interface Planned {
 
 /** What one batch writes, decided and gated, ready for its transaction. */
 interface BatchWrites {
-  messages: OutboxMessageInput[];
+  /** Outbox rows, already encoded (one string per batch while it waits for its transaction). */
+  messages: EncodedMessages;
   items: WorkItemInput[];
   placements: PlacementProposalInput[];
   accountActions: AccountActionInput[];
-  newStates: StateWrite[];
+  /** States of accounts the strategy did not follow yet, encoded (most of a first day's writes). */
+  newStates: EncodedRows;
   changedStates: StateWrite[];
   events: EventWrite[];
   drops: DropWrite[];
@@ -579,7 +581,9 @@ async function gateBatch(deps: CycleDeps, ctx: BatchContext, plan: BatchPlan, ta
     }
   }
 
-  const w: BatchWrites = { messages: [], items: [], placements: [], accountActions: [], newStates: [], changedStates: [], events: [], drops, labels: [] };
+  const messages: OutboxMessageInput[] = [];
+  const newStates: StateWrite[] = [];
+  const w: BatchWrites = { messages: encodeMessages([]), items: [], placements: [], accountActions: [], newStates: encodeStates([]), changedStates: [], events: [], drops, labels: [] };
   for (const p of fresh) {
     const ref = { id: ctx.strategyRef.id, version: ctx.strategyRef.version, variant: p.decision.variant };
     const o = p.outcome;
@@ -592,7 +596,7 @@ async function gateBatch(deps: CycleDeps, ctx: BatchContext, plan: BatchPlan, ta
     }
     w.labels.push(actionLabel(p.t));
     if (p.t.handover === 'outbox') {
-      w.messages.push({
+      messages.push({
         idempotencyKey: p.key, customerId: p.snap.customerId, accountId: p.snap.accountId, channel: p.t.messageChannel!, partyRole: 'debtor',
         destinationRef: `${p.point!.kind}:${p.point!.position}`, templateId: p.t.templates![p.snap.language], language: p.snap.language, tone: p.t.tone,
         notBefore: new Date(o!.at), expiresAt: new Date(o!.at + DAY_MS), origin: 'cycle', strategy: ref, decision: trace,
@@ -627,11 +631,13 @@ async function gateBatch(deps: CycleDeps, ctx: BatchContext, plan: BatchPlan, ta
       variant: decision.variant, segment: tr.segment, stage: tr.stage,
     }));
     if (packed === row.state) continue;
-    (row.state === null ? w.newStates : w.changedStates).push({
+    (row.state === null ? newStates : w.changedStates).push({
       accountId: snap.accountId, customerId: snap.customerId, strategyId: strategy.id, strategyVersion: strategy.version, variant: decision.variant,
       status: final.status, segment: final.segment, ladder: final.ladder, stage: final.stage, changedOn: asOfText, state: packed,
     });
   }
+  w.messages = encodeMessages(messages, { assumeNew: !ctx.resumed });
+  w.newStates = encodeStates(newStates);
   tally.timings.decide += performance.now() - buildStarted;
   return w;
 }
@@ -647,7 +653,7 @@ async function applyBatch(writer: pg.ClientBase, ctx: BatchContext, w: BatchWrit
   const fresh = !ctx.resumed;
   await writer.query('begin');
   try {
-    const sent = w.messages.length ? await enqueueMessagesBulk(writer, w.messages, { assumeNew: fresh }) : { inserted: 0, existing: 0 };
+    const sent = await enqueueMessagesBulk(writer, w.messages);
     let worked = 0;
     for (let i = 0; i < w.items.length; i += WORK_ITEM_BATCH_MAX) worked += (await createWorkItems(writer, w.items.slice(i, i + WORK_ITEM_BATCH_MAX))).inserted;
     const placed = await proposePlacements(writer, w.placements);

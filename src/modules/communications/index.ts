@@ -41,4 +41,4 @@ export { SmtpProvider, messageIdFor, type SmtpSettings } from './providers/email
 export { PrintBatchProvider } from './providers/print.provider.ts';
 export { VoiceSimulator, type VoiceSimulatorOptions, type SimulatedCall } from './providers/voice.provider.ts';
 export { renderLettersPdf, type LetterInput } from './providers/letter-pdf.ts';
-export { enqueueMessagesBulk, existingMessageKeys } from './outbox-bulk.repository.ts';
+export { encodeMessages, enqueueMessagesBulk, existingMessageKeys, type EncodedMessages } from './outbox-bulk.repository.ts';

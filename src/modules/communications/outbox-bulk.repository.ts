@@ -5,7 +5,7 @@
  * turning every row into JSON first.
  */
 import type pg from 'pg';
-import { CopyWriter, copyField } from '../../db/index.ts';
+import { copyField, copyText } from '../../db/index.ts';
 import type { EnqueueResult, OutboxMessageInput } from './outbox.repository.ts';
 
 const STAGING = `create temp table if not exists outbox_messages_staging (
@@ -32,6 +32,27 @@ const COLUMNS = `idempotency_key, customer_id, account_id, channel, party_role, 
   variables, not_before, expires_at, origin, requested_by, strategy_id, strategy_version, strategy_variant, decision`;
 
 /**
+ * Messages encoded as the bulk path's COPY text, ready to enqueue: a batch keeps this one flat string
+ * (not an object per message) until its transaction writes it. `assumeNew` must match the enqueue.
+ */
+export interface EncodedMessages { text: string; rows: number; assumeNew: boolean }
+
+export function encodeMessages(messages: Iterable<OutboxMessageInput>, options: { assumeNew?: boolean } = {}): EncodedMessages {
+  const assumeNew = options.assumeNew === true;
+  const iso = isoFormatter();
+  const lines: string[] = [];
+  for (const m of messages) {
+    const notBefore = iso(m.notBefore);
+    lines.push(`${copyField(m.idempotencyKey)}\t${copyField(m.customerId)}\t${copyField(m.accountId)}\t${m.channel}\t${m.partyRole ?? 'debtor'}\t${copyField(m.destinationRef ?? null)}\t`
+      + `${copyField(m.templateId)}\t${copyField(m.language ?? null)}\t${copyField(m.tone ?? null)}\t${m.variables ? copyField(JSON.stringify(m.variables)) : '{}'}\t${notBefore}\t`
+      + `${iso(m.expiresAt)}\t${m.origin}\t${copyField(m.requestedBy ?? null)}\t${copyField(m.strategy?.id ?? null)}\t${copyField(m.strategy?.version ?? null)}\t`
+      + `${copyField(m.strategy?.variant ?? null)}\t${m.decision === undefined || m.decision === null ? '\\N' : copyField(JSON.stringify(m.decision))}${assumeNew ? `\t${notBefore}` : ''}`);
+  }
+  if (lines.length) lines.push('');
+  return { text: lines.join('\n'), rows: lines.length && lines.length - 1, assumeNew };
+}
+
+/**
  * Enqueues messages in the caller's transaction (the client must be inside `begin … commit`: the
  * staging table is emptied at commit). Keys already present are left untouched.
  *
@@ -39,23 +60,12 @@ const COLUMNS = `idempotency_key, customer_id, account_id, channel, party_role, 
  * touched: its keys carry the date), so rows are COPYed straight into the outbox; a key that does
  * exist then fails the transaction (unique violation) instead of being skipped.
  */
-export async function enqueueMessagesBulk(client: pg.ClientBase, messages: Iterable<OutboxMessageInput>, options: { assumeNew?: boolean } = {}): Promise<EnqueueResult> {
-  if (!options.assumeNew) await client.query(STAGING);
-  const copy = CopyWriter.open(client, options.assumeNew ? `copy outbox_messages (${COLUMNS}, next_attempt_at) from stdin` : 'copy outbox_messages_staging from stdin', 5_000);
-  const iso = isoFormatter();
-  try {
-    for (const m of messages) {
-      const notBefore = iso(m.notBefore);
-      const line = `${copyField(m.idempotencyKey)}\t${copyField(m.customerId)}\t${copyField(m.accountId)}\t${m.channel}\t${m.partyRole ?? 'debtor'}\t${copyField(m.destinationRef ?? null)}\t`
-        + `${copyField(m.templateId)}\t${copyField(m.language ?? null)}\t${copyField(m.tone ?? null)}\t${m.variables ? copyField(JSON.stringify(m.variables)) : '{}'}\t${notBefore}\t`
-        + `${iso(m.expiresAt)}\t${m.origin}\t${copyField(m.requestedBy ?? null)}\t${copyField(m.strategy?.id ?? null)}\t${copyField(m.strategy?.version ?? null)}\t`
-        + `${copyField(m.strategy?.variant ?? null)}\t${m.decision === undefined || m.decision === null ? '\\N' : copyField(JSON.stringify(m.decision))}${options.assumeNew ? `\t${notBefore}` : ''}`;
-      if (copy.push(line)) await copy.flush();
-    }
-  } finally {
-    await copy.end();
-  }
-  if (options.assumeNew || copy.rows === 0) return { inserted: copy.rows, existing: 0 };
+export async function enqueueMessagesBulk(client: pg.ClientBase, messages: Iterable<OutboxMessageInput> | EncodedMessages, options: { assumeNew?: boolean } = {}): Promise<EnqueueResult> {
+  const encoded = 'text' in messages ? messages : encodeMessages(messages, options);
+  if (encoded.rows === 0) return { inserted: 0, existing: 0 };
+  if (!encoded.assumeNew) await client.query(STAGING);
+  await copyText(client, encoded.assumeNew ? `copy outbox_messages (${COLUMNS}, next_attempt_at) from stdin` : 'copy outbox_messages_staging from stdin', encoded.text);
+  if (encoded.assumeNew) return { inserted: encoded.rows, existing: 0 };
   const { rowCount } = await client.query(
     `insert into outbox_messages (${COLUMNS}, next_attempt_at)
      select ${COLUMNS}, not_before from outbox_messages_staging
@@ -63,7 +73,7 @@ export async function enqueueMessagesBulk(client: pg.ClientBase, messages: Itera
   );
   await client.query('truncate outbox_messages_staging');
   const inserted = rowCount ?? 0;
-  return { inserted, existing: copy.rows - inserted };
+  return { inserted, existing: encoded.rows - inserted };
 }
 
 /** Which of these idempotency keys are already in the outbox (a resumed or repeated run skips them). */

@@ -4,7 +4,7 @@
  * contacts. Bulk writes go through one COPY into a temporary table and one set-based statement.
  */
 import type pg from 'pg';
-import { CopyWriter, copyField } from '../../db/index.ts';
+import { CopyWriter, copyField, copyText } from '../../db/index.ts';
 import type { StrategyDocument } from './domain/document.ts';
 
 type Db = pg.ClientBase | pg.Pool;
@@ -108,9 +108,12 @@ const STAGING = [
      strategy_id text, strategy_version integer, strategy_variant text, reason text, rules jsonb, audit_ref text) on commit delete rows`,
 ].join(';\n');
 
+/** Rows already encoded as COPY text (complete lines): a batch keeps one string, not an object per row. */
+export interface EncodedRows { text: string; rows: number }
+
 export interface CycleOutcome {
-  /** States of accounts without a stored one. */
-  newStates: readonly StateWrite[];
+  /** States of accounts without a stored one (`encodeStates`). */
+  newStates: EncodedRows;
   changedStates: readonly StateWrite[];
   events: readonly EventWrite[];
   drops: readonly DropWrite[];
@@ -132,6 +135,14 @@ async function copyRows<T>(client: pg.ClientBase, sql: string, rows: readonly T[
 }
 
 const f = copyField;
+
+/** States as COPY text in strategy_account_states' column order (the table and its staging share it). */
+export function encodeStates(states: Iterable<StateWrite>): EncodedRows {
+  const lines: string[] = [];
+  for (const st of states) lines.push(stateFields(st).join('\t'));
+  if (lines.length) lines.push('');
+  return { text: lines.join('\n'), rows: lines.length && lines.length - 1 };
+}
 const stateFields = (s: StateWrite) => [f(s.accountId), f(s.customerId), f(s.strategyId), String(s.strategyVersion), f(s.variant), s.status, f(s.segment), f(s.ladder), f(s.stage), s.changedOn, f(s.state)];
 const eventFields = (e: EventWrite) => [f(e.accountId), f(e.customerId), e.occurredOn, String(e.seq), e.kind, f(e.strategyId), String(e.strategyVersion), f(e.variant), f(e.segment), f(e.stage)];
 const dropFields = (d: DropWrite) => [f(d.key), d.asOf, f(d.accountId), f(d.customerId), f(d.stage), f(d.treatment), f(d.channel), f(d.strategyId), String(d.strategyVersion), f(d.variant), d.reason, f(JSON.stringify(d.rules)), f(d.auditRef)];
@@ -142,11 +153,12 @@ const dropFields = (d: DropWrite) => [f(d.key), d.asOf, f(d.accountId), f(d.cust
  * a later day moves the stored one into `prev_state`.
  */
 export async function writeCycleOutcome(client: pg.ClientBase, o: CycleOutcome): Promise<void> {
-  const upsertStates = [...(o.assumeNew ? [] : o.newStates), ...o.changedStates];
-  if (!o.assumeNew || upsertStates.length) await client.query(STAGING);
-  if (o.assumeNew && o.newStates.length) await copyRows(client, `copy strategy_account_states (${STATE_COLUMNS}) from stdin`, o.newStates, stateFields);
-  if (upsertStates.length) {
-    await copyRows(client, 'copy strategy_state_staging from stdin', upsertStates, stateFields);
+  const upsert = (o.assumeNew ? 0 : o.newStates.rows) + o.changedStates.length;
+  if (!o.assumeNew || upsert) await client.query(STAGING);
+  if (o.assumeNew && o.newStates.rows) await copyText(client, `copy strategy_account_states (${STATE_COLUMNS}) from stdin`, o.newStates.text);
+  if (upsert) {
+    if (!o.assumeNew && o.newStates.rows) await copyText(client, 'copy strategy_state_staging from stdin', o.newStates.text);
+    if (o.changedStates.length) await copyRows(client, 'copy strategy_state_staging from stdin', o.changedStates, stateFields);
     await client.query(
       `insert into strategy_account_states as s (${STATE_COLUMNS}, prev_state)
        select ${STATE_COLUMNS}, null from strategy_state_staging
@@ -170,7 +182,7 @@ export async function writeCycleOutcome(client: pg.ClientBase, o: CycleOutcome):
       await client.query(`insert into strategy_dropped_actions (${DROP_COLUMNS}) select * from strategy_drop_staging on conflict do nothing`);
     }
   }
-  if (upsertStates.length || !o.assumeNew) await client.query('truncate strategy_state_staging, strategy_event_staging, strategy_drop_staging');
+  if (upsert || !o.assumeNew) await client.query('truncate strategy_state_staging, strategy_event_staging, strategy_drop_staging');
 }
 
 /** Which of these idempotency keys are already dropped contacts. */
