@@ -216,7 +216,9 @@ async function ageIntoEmptyStore(pool: pg.Pool, writer: pg.ClientBase, reader: p
       });
       extra.push({ reader: r, writer: w, failed: false });
     }
-    const parts = await Promise.all([
+    // Every part settles before anything is rolled back or released (a part still streaming must not
+    // lose its connection under it).
+    const settled = await Promise.allSettled([
       ageEmptyStorePart(writer, reader, 0, asOf, policyFor, buckets[0]!, tally),
       ...extra.map(async (x, i) => {
         await x.writer.query('begin');
@@ -230,6 +232,9 @@ async function ageIntoEmptyStore(pool: pg.Pool, writer: pg.ClientBase, reader: p
         }
       }),
     ]);
+    const failed = settled.find((r) => r.status === 'rejected');
+    if (failed) throw failed.reason;
+    const parts = settled.map((r) => (r as PromiseFulfilledResult<{ accounts: number; rollForward: number }>).value);
     for (const x of extra) await x.writer.query('commit');
     faults.afterPartCommitted?.();
     const accounts = parts.reduce((n, p) => n + p.accounts, 0);

@@ -316,6 +316,9 @@ describe('the first run into an empty store, written in parts', () => {
     const doc = await loadDefaultAgingPolicy();
     const first = await ageAllAccounts(whole.pool, '2026-04-30', doc, whole.clock.now());
     expect(first.ok && first.value.accounts).toBe(60);
+    // A first run that fails in every part while they stream writes nothing and leaves the pool usable.
+    await expect(ageAllAccounts(resumed.pool, '2026-04-30', { ...doc, tolerance: '0.001' }, resumed.clock.now())).rejects.toThrow(/tolerance 0.001/);
+    expect((await resumed.pool.query('select (select count(*) from account_delinquency) + (select count(*) from account_events) + (select count(*) from delinquency_vintages) as n')).rows[0].n).toBe(0n);
     await expect(ageAllAccounts(resumed.pool, '2026-04-30', doc, resumed.clock.now(), { afterPartCommitted: () => { throw new Error('killed between the commits'); } }))
       .rejects.toThrow('killed between the commits');
     // One part is stored, the coordinator's is not, and the run is not recorded.
