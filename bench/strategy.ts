@@ -96,7 +96,7 @@ async function runDayWithWorkers(rt: Runtime, url: string, dataDir: string, asOf
   if (!prepared.ok) throw new Error(prepared.message);
   const bin = new URL('../bin/recourse.js', import.meta.url).pathname;
   const parts = await Promise.all(Array.from({ length: workers }, (_, i) => new Promise<CycleSummary>((resolve, reject) => {
-    const child = spawn(process.execPath, ['--max-semi-space-size=64', bin, 'cycle', '--as-of', asOf, '--shard', `${i}/${workers}`, '--json'], {
+    const child = spawn(process.execPath, ['--max-semi-space-size=128', bin, 'cycle', '--as-of', asOf, '--shard', `${i}/${workers}`, '--json'], {
       env: { ...process.env, DATABASE_URL: url, RECOURSE_DATA_DIR: dataDir, RECOURSE_CYCLE_SCHEDULE: 'off' }, stdio: ['ignore', 'pipe', 'pipe'],
     });
     let out = '';

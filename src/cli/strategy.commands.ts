@@ -235,7 +235,7 @@ async function runWorkers(ctx: CommandContext, rt: Runtime, asOf: EpochDay, work
   if (!url) throw new CliFailure('--workers needs a database URL to hand to the workers', EXIT.internal);
   const runs = Array.from({ length: workers }, (_, i) => new Promise<{ code: number; out: string; err: string }>((resolve, reject) => {
     // The young generation the cycle is measured with (bench/, `npm start`): batches live across a few scavenges.
-    const args = ['--max-semi-space-size=64', BIN, 'cycle', '--as-of', formatPlainDate(asOf), '--shard', `${i}/${workers}`, '--json', ...(batchSize ? ['--batch-size', String(batchSize)] : [])];
+    const args = ['--max-semi-space-size=128', BIN, 'cycle', '--as-of', formatPlainDate(asOf), '--shard', `${i}/${workers}`, '--json', ...(batchSize ? ['--batch-size', String(batchSize)] : [])];
     const child = spawn(process.execPath, args, { env: { ...process.env, ...ctx.io.env, DATABASE_URL: url }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
