@@ -63,6 +63,14 @@ export class CopyWriter {
   }
 }
 
+/** Rows encoded as COPY text: complete lines (each ending in a line break), and how many. */
+export interface CopyText { text: string; rows: number }
+
+/** Rows (fields already joined by tabs) as one COPY text. */
+export function copyTextOf(lines: readonly string[]): CopyText {
+  return { text: lines.length ? lines.join('\n') + '\n' : '', rows: lines.length };
+}
+
 /** COPYs text already in COPY format (complete lines) in one stream. */
 export async function copyText(client: pg.ClientBase, sql: string, text: string): Promise<void> {
   const stream = client.query(copyStreams.from(sql));

@@ -223,8 +223,7 @@ async function ageIntoEmptyStore(pool: pg.Pool, writer: pg.ClientBase, reader: p
       ...extra.map(async (x, i) => {
         await x.writer.query('begin');
         try {
-          const part = await ageEmptyStorePart(x.writer, x.reader, i + 1, asOf, policyFor, buckets[0]!, tally);
-          return part;
+          return await ageEmptyStorePart(x.writer, x.reader, i + 1, asOf, policyFor, buckets[0]!, tally);
         } catch (e) {
           x.failed = true;
           await x.writer.query('rollback').catch(() => {});

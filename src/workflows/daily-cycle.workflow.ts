@@ -15,7 +15,7 @@
  */
 import type pg from 'pg';
 import { Temporal } from 'temporal-polyfill';
-import { copyOutLineBatches } from '../db/index.ts';
+import { copyOutLineBatches, type CopyText } from '../db/index.ts';
 import { formatPlainDate, type EpochDay } from '../kernel/dates.ts';
 import type { Clock } from '../kernel/clock.ts';
 import { err, ok, type Result } from '../kernel/result.ts';
@@ -28,7 +28,7 @@ import { createWorkItems, existingWorkItemKeys, WORK_ITEM_BATCH_MAX, type WorkIt
 import {
   decide, droppedKeys, encodeStates, existingRecommendationKeys, packState, proposePlacements, requestAccountActions, strategyInEffect, unpackState, withTreatments, writeCycleOutcome,
   type AccountActionInput, type AccountSnapshot, type CompiledStrategy, type CompiledTreatment, type Decision, type DelinquencyReason, type DropWrite,
-  type EncodedRows, type EventWrite, type PlacementProposalInput, type StateWrite, type Status, type StrategyContext, type StrategyState, type TemplateEntry, type TransitionKind, templateCatalog,
+  type EventWrite, type PlacementProposalInput, type StateWrite, type Status, type StrategyContext, type StrategyState, type TemplateEntry, type TransitionKind, templateCatalog,
 } from '../modules/strategy/index.ts';
 import * as runs from './cycle-runs.repository.ts';
 import { cycleSnapshotSql, parseSnapshotRow, type ContactPoint, type FactWindow, type Shard, type SnapshotRow } from './cycle-snapshot.repository.ts';
@@ -383,8 +383,8 @@ async function decideAll(deps: CycleDeps, writer: pg.ClientBase, strategy: Compi
       applying.catch(() => {});
     };
     // One backend for the scan (parallel workers would each rebuild the per-customer aggregates, and the
-    // other core is Node's and the writers'), with enough memory that the scan's hash tables (a million accounts, customers, histories) stay in
-    // memory instead of spilling to temporary files.
+    // other core is Node's and the writers'), with enough memory that its hash tables (a million
+    // accounts, customers, histories) stay in memory instead of spilling to temporary files.
     await reader.query(`set max_parallel_workers_per_gather = 0; set work_mem = '${SNAPSHOT_WORK_MEM}'`);
     for await (const lines of copyOutLineBatches(reader, cycleSnapshotSql(shard, ctx.window))) {
       for (const line of lines) {
@@ -455,7 +455,7 @@ interface BatchWrites {
   placements: PlacementProposalInput[];
   accountActions: AccountActionInput[];
   /** States of accounts the strategy did not follow yet, encoded (most of a first day's writes). */
-  newStates: EncodedRows;
+  newStates: CopyText;
   changedStates: StateWrite[];
   events: EventWrite[];
   drops: DropWrite[];
@@ -581,9 +581,10 @@ async function gateBatch(deps: CycleDeps, ctx: BatchContext, plan: BatchPlan, ta
     }
   }
 
+  // Outbox rows and new states are encoded once the batch is built (BatchWrites keeps their COPY text).
   const messages: OutboxMessageInput[] = [];
   const newStates: StateWrite[] = [];
-  const w: BatchWrites = { messages: encodeMessages([]), items: [], placements: [], accountActions: [], newStates: encodeStates([]), changedStates: [], events: [], drops, labels: [] };
+  const w: Omit<BatchWrites, 'messages' | 'newStates'> = { items: [], placements: [], accountActions: [], changedStates: [], events: [], drops, labels: [] };
   for (const p of fresh) {
     const ref = { id: ctx.strategyRef.id, version: ctx.strategyRef.version, variant: p.decision.variant };
     const o = p.outcome;
@@ -636,10 +637,9 @@ async function gateBatch(deps: CycleDeps, ctx: BatchContext, plan: BatchPlan, ta
       status: final.status, segment: final.segment, ladder: final.ladder, stage: final.stage, changedOn: asOfText, state: packed,
     });
   }
-  w.messages = encodeMessages(messages, { assumeNew: !ctx.resumed });
-  w.newStates = encodeStates(newStates);
+  const writes: BatchWrites = { ...w, messages: encodeMessages(messages, { assumeNew: !ctx.resumed }), newStates: encodeStates(newStates) };
   tally.timings.decide += performance.now() - buildStarted;
-  return w;
+  return writes;
 }
 
 /**

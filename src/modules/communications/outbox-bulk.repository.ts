@@ -5,7 +5,7 @@
  * turning every row into JSON first.
  */
 import type pg from 'pg';
-import { copyField, copyText } from '../../db/index.ts';
+import { copyField, copyText, copyTextOf, type CopyText } from '../../db/index.ts';
 import type { EnqueueResult, OutboxMessageInput } from './outbox.repository.ts';
 
 const STAGING = `create temp table if not exists outbox_messages_staging (
@@ -35,7 +35,7 @@ const COLUMNS = `idempotency_key, customer_id, account_id, channel, party_role, 
  * Messages encoded as the bulk path's COPY text, ready to enqueue: a batch keeps this one flat string
  * (not an object per message) until its transaction writes it. `assumeNew` must match the enqueue.
  */
-export interface EncodedMessages { text: string; rows: number; assumeNew: boolean }
+export interface EncodedMessages extends CopyText { assumeNew: boolean }
 
 export function encodeMessages(messages: Iterable<OutboxMessageInput>, options: { assumeNew?: boolean } = {}): EncodedMessages {
   const assumeNew = options.assumeNew === true;
@@ -48,8 +48,7 @@ export function encodeMessages(messages: Iterable<OutboxMessageInput>, options: 
       + `${iso(m.expiresAt)}\t${m.origin}\t${copyField(m.requestedBy ?? null)}\t${copyField(m.strategy?.id ?? null)}\t${copyField(m.strategy?.version ?? null)}\t`
       + `${copyField(m.strategy?.variant ?? null)}\t${m.decision === undefined || m.decision === null ? '\\N' : copyField(JSON.stringify(m.decision))}${assumeNew ? `\t${notBefore}` : ''}`);
   }
-  if (lines.length) lines.push('');
-  return { text: lines.join('\n'), rows: lines.length && lines.length - 1, assumeNew };
+  return { ...copyTextOf(lines), assumeNew };
 }
 
 /**

@@ -20,7 +20,7 @@ export {
   readShippedStrategy, strategyInEffect, validateStrategyDocument, validateStrategyFile,
   type ActiveStrategy, type Published, type SourceDocument, type StrategyContext, type StrategyError, type StrategyIssue,
 } from './strategy.service.ts';
-export { droppedKeys, encodeStates, readState, writeCycleOutcome, type CycleOutcome, type EncodedRows, type DropWrite, type EventWrite, type StateWrite, type StoredVersion, type MarkerChange } from './strategy.repository.ts';
+export { droppedKeys, encodeStates, readState, writeCycleOutcome, type CycleOutcome, type DropWrite, type EventWrite, type StateWrite, type StoredVersion, type MarkerChange } from './strategy.repository.ts';
 export {
   decideRecommendation, existingRecommendationKeys, listRecommendations, proposePlacements, requestAccountActions,
   type AccountActionInput, type PlacementProposalInput, type Recommendation,

@@ -4,7 +4,7 @@
  * contacts. Bulk writes go through one COPY into a temporary table and one set-based statement.
  */
 import type pg from 'pg';
-import { CopyWriter, copyField, copyText } from '../../db/index.ts';
+import { CopyWriter, copyField, copyText, copyTextOf, type CopyText } from '../../db/index.ts';
 import type { StrategyDocument } from './domain/document.ts';
 
 type Db = pg.ClientBase | pg.Pool;
@@ -108,12 +108,9 @@ const STAGING = [
      strategy_id text, strategy_version integer, strategy_variant text, reason text, rules jsonb, audit_ref text) on commit delete rows`,
 ].join(';\n');
 
-/** Rows already encoded as COPY text (complete lines): a batch keeps one string, not an object per row. */
-export interface EncodedRows { text: string; rows: number }
-
 export interface CycleOutcome {
   /** States of accounts without a stored one (`encodeStates`). */
-  newStates: EncodedRows;
+  newStates: CopyText;
   changedStates: readonly StateWrite[];
   events: readonly EventWrite[];
   drops: readonly DropWrite[];
@@ -137,11 +134,8 @@ async function copyRows<T>(client: pg.ClientBase, sql: string, rows: readonly T[
 const f = copyField;
 
 /** States as COPY text in strategy_account_states' column order (the table and its staging share it). */
-export function encodeStates(states: Iterable<StateWrite>): EncodedRows {
-  const lines: string[] = [];
-  for (const st of states) lines.push(stateFields(st).join('\t'));
-  if (lines.length) lines.push('');
-  return { text: lines.join('\n'), rows: lines.length && lines.length - 1 };
+export function encodeStates(states: readonly StateWrite[]): CopyText {
+  return copyTextOf(states.map((st) => stateFields(st).join('\t')));
 }
 const stateFields = (s: StateWrite) => [f(s.accountId), f(s.customerId), f(s.strategyId), String(s.strategyVersion), f(s.variant), s.status, f(s.segment), f(s.ladder), f(s.stage), s.changedOn, f(s.state)];
 const eventFields = (e: EventWrite) => [f(e.accountId), f(e.customerId), e.occurredOn, String(e.seq), e.kind, f(e.strategyId), String(e.strategyVersion), f(e.variant), f(e.segment), f(e.stage)];
